@@ -53,6 +53,10 @@ func OSSource(path string) Source {
 type Config struct {
 	Daemon   Daemon
 	Accounts []*Account // sorted by Name
+
+	// principals records where each user and group name was written, for
+	// CheckPrincipals' warnings.
+	principals []principalRef
 }
 
 // Account returns the account of that name, or nil.
@@ -121,6 +125,11 @@ type Account struct {
 
 	// DeclRange is where the account block is declared.
 	DeclRange hcl.Range
+
+	// sensitive names the attributes whose value came from a secret source
+	// (env(), file(), credential(), a sensitive variable); Diff renders them
+	// as "(sensitive)". password is always sensitive.
+	sensitive map[string]bool
 }
 
 // TokenFile is one token_file block.

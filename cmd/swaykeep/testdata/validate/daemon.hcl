@@ -1,0 +1,3 @@
+daemon {
+  log_level = "loud"
+}

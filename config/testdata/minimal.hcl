@@ -1,0 +1,4 @@
+account "alpha" {
+  username = "alice"
+  password = "SENTINEL-7f3a9c"
+}

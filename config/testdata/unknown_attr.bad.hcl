@@ -1,0 +1,6 @@
+account "alpha" {
+  username = "alice"
+  password = "SENTINEL-7f3a9c"
+
+  colour = "red" # want "Unsupported argument"
+}

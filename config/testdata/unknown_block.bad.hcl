@@ -1,0 +1,7 @@
+account "alpha" {
+  username = "alice"
+  password = "SENTINEL-7f3a9c"
+}
+
+resource "x" "y" { # want "Unsupported block type"
+}

@@ -1,0 +1,181 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/swaykeep/swaykeep/config"
+	"github.com/swaykeep/swaykeep/daemon/buildinfo"
+	"github.com/swaykeep/swaykeep/daemon/keeper"
+	"github.com/swaykeep/swaykeep/daemon/sink"
+	"github.com/swaykeep/swaykeep/daemon/socket"
+	"github.com/swaykeep/swaykeep/daemon/swayapi"
+)
+
+// account is one running account: its keeper, token files and readers.
+type account struct {
+	cfg     *config.Account
+	k       *keeper.Keeper
+	sink    *sink.Set
+	readers socket.Principals
+	cancel  context.CancelFunc
+	done    chan struct{} // closed when the keeper's Run returned
+}
+
+// stop stops the keeper and waits for it. Token files stay as they are.
+func (a *account) stop() {
+	a.cancel()
+	<-a.done
+}
+
+// clients holds one API client, and so one keep-alive transport, per
+// (api_url, ca_file): thousands of sessions share a handful of connections.
+type clients struct {
+	transport func(apiURL, caFile string) (http.RoundTripper, error)
+	observe   func(op string, status int, d time.Duration) // request metrics
+
+	mu sync.Mutex
+	m  map[clientKey]*swayapi.Client
+}
+
+type clientKey struct{ apiURL, caFile string }
+
+func (c *clients) get(a *config.Account) (*swayapi.Client, error) {
+	key := clientKey{a.APIURL, a.CAFile}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl := c.m[key]; cl != nil {
+		return cl, nil
+	}
+	opts := swayapi.Options{
+		BaseURL:   a.APIURL,
+		CAFile:    a.CAFile,
+		UserAgent: buildinfo.UserAgent(),
+		// Each keeper bounds its own calls by its account's request_timeout
+		// through the context; the client's own bound only backs that up.
+		RequestTimeout: maxRequestTimeout,
+	}
+	opts.Observe = c.observe
+	if c.transport != nil {
+		rt, err := c.transport(a.APIURL, a.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("transport for %s: %w", a.APIURL, err)
+		}
+		opts.Transport = rt
+	}
+	cl, err := swayapi.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("api client for %s of %s: %w", a.APIURL, a.Name, err)
+	}
+	if c.m == nil {
+		c.m = make(map[clientKey]*swayapi.Client)
+	}
+	c.m[key] = cl
+	return cl, nil
+}
+
+// prune forgets the clients no account of cfg uses.
+func (c *clients) prune(cfg *config.Config) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for key := range c.m {
+		if !slices.ContainsFunc(cfg.Accounts, func(a *config.Account) bool {
+			return clientKey{a.APIURL, a.CAFile} == key
+		}) {
+			delete(c.m, key)
+		}
+	}
+}
+
+// resolve turns a readers or admins block into ids.
+func (d *Daemon) resolve(p config.Principals) (socket.Principals, error) {
+	var out socket.Principals
+	for _, name := range p.Users {
+		uid, err := d.opts.Resolver.LookupUser(name)
+		if err != nil {
+			return out, err
+		}
+		out.UIDs = append(out.UIDs, uint32(uid))
+	}
+	for _, name := range p.Groups {
+		gid, err := d.opts.Resolver.LookupGroup(name)
+		if err != nil {
+			return out, err
+		}
+		out.GIDs = append(out.GIDs, uint32(gid))
+	}
+	return out, nil
+}
+
+// prepared is what an account of the next generation needs, built before
+// anything of the running generation is touched (build, swap, then stop).
+type prepared struct {
+	cfg     *config.Account
+	sink    *sink.Set
+	readers socket.Principals
+}
+
+// prepare resolves names and builds the token file set of a.
+func (d *Daemon) prepare(a *config.Account) (*prepared, error) {
+	set, err := sink.New(a.Name, a.APIURL, a.TokenFiles, a.Readers, sink.Options{Resolver: d.opts.Resolver})
+	if err != nil {
+		return nil, err
+	}
+	readers, err := d.resolve(a.Readers)
+	if err != nil {
+		return nil, fmt.Errorf("readers of %s: %w", a.Name, err)
+	}
+	if _, err := d.clients.get(a); err != nil {
+		return nil, err
+	}
+	return &prepared{cfg: a, sink: set, readers: readers}, nil
+}
+
+// start runs a keeper for p. The caller holds d.mu.
+func (d *Daemon) start(p *prepared) *account {
+	client, _ := d.clients.get(p.cfg) // built by prepare
+	acct := &account{cfg: p.cfg, sink: p.sink, readers: p.readers, done: make(chan struct{})}
+	acct.k = keeper.New(keeper.Config{
+		Account:  p.cfg,
+		Client:   client,
+		Limiters: d.limiters,
+		Sink:     p.sink,
+		Store:    d.store,
+		Emit:     d.events.Publish,
+		Now:      d.opts.Now,
+		Log:      d.log,
+	})
+	ctx, cancel := context.WithCancel(d.runCtx)
+	acct.cancel = cancel
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		defer close(acct.done)
+		acct.k.Run(ctx)
+	}()
+	d.accounts[p.cfg.Name] = acct
+	return acct
+}
+
+// retire stops an account for good: its keeper stops, its session is logged
+// out once (best effort), its token files are removed and its saved state is
+// forgotten.
+func (d *Daemon) retire(ctx context.Context, a *account) {
+	a.stop()
+	if err := a.k.Logout(ctx); err != nil {
+		d.log.WithField("account", a.cfg.Name).WithError(err).Warn("logout of a retired account")
+	}
+}
+
+// retireAll retires accounts in parallel, bounded by ctx.
+func (d *Daemon) retireAll(ctx context.Context, accts []*account) {
+	var wg sync.WaitGroup
+	for _, a := range accts {
+		wg.Go(func() { d.retire(ctx, a) })
+	}
+	wg.Wait()
+}

@@ -1,0 +1,188 @@
+package daemon
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/swaykeep/swaykeep/config"
+)
+
+// ReloadResult is the outcome of one load of the configuration, as the
+// reload answer, status, metrics and systemd STATUS= report it.
+type ReloadResult struct {
+	Time    time.Time
+	OK      bool
+	Changed bool        // false: the loaded configuration was identical
+	Diff    config.Diff // what was applied (secrets masked)
+	// Diagnostics are the rendered warnings and errors (never a secret).
+	Diagnostics string
+	// Err says why the reload failed, when it did.
+	Err string
+}
+
+// Summary is a one-line description for logs and systemd STATUS=.
+func (r ReloadResult) Summary() string {
+	switch {
+	case r.Time.IsZero():
+		return "no reload yet"
+	case !r.OK:
+		return "reload failed at " + r.Time.Format(time.RFC3339) + ": " + r.Err
+	case !r.Changed:
+		return "reloaded at " + r.Time.Format(time.RFC3339) + ": no changes"
+	default:
+		var add, change, remove int
+		for _, ch := range r.Diff.Accounts {
+			switch ch.Kind {
+			case config.Added:
+				add++
+			case config.Removed:
+				remove++
+			default:
+				change++
+			}
+		}
+		return fmt.Sprintf("reloaded at %s: %d added, %d changed, %d removed", r.Time.Format(time.RFC3339), add, change, remove)
+	}
+}
+
+// load reads the configuration through the daemon's source.
+func (d *Daemon) load() (*config.Result, string) {
+	res := config.Load(d.opts.Source)
+	var buf bytes.Buffer
+	if len(res.Diagnostics) > 0 {
+		res.WriteDiagnostics(&buf, false)
+	}
+	return res, buf.String()
+}
+
+// Reload loads the configuration anew and applies the difference. A
+// configuration with errors changes nothing: the running generation goes on
+// untouched and the diagnostics are reported (DESIGN.md §5).
+func (d *Daemon) Reload(ctx context.Context) ReloadResult {
+	d.reloadMu.Lock()
+	defer d.reloadMu.Unlock()
+	// systemd sees every reload, a failed one too: RELOADING=1, then READY=1.
+	d.notify.Reloading()
+	defer d.notify.Ready()
+	res, diags := d.load()
+	r := ReloadResult{Time: d.opts.Now(), Diagnostics: diags}
+	d.watchFiles(res.Files)
+	if res.Diagnostics.HasErrors() {
+		r.Err = fmt.Sprintf("the configuration has %d error(s); the running configuration is unchanged", len(res.Diagnostics.Errs()))
+		d.log.WithField("diagnostics", diags).Error("reload failed: " + r.Err)
+	} else if diff, err := d.apply(ctx, res.Config); err != nil {
+		r.Err = err.Error() + "; the running configuration is unchanged"
+		d.log.WithError(err).Error("reload failed")
+	} else {
+		r.OK, r.Changed, r.Diff = true, !diff.IsEmpty(), diff
+		if r.Changed {
+			d.log.WithField("changes", r.Summary()).Info("configuration reloaded")
+		} else {
+			d.log.Debug("configuration reloaded: no changes")
+		}
+	}
+	d.mu.Lock()
+	d.lastReload = r
+	d.mu.Unlock()
+	d.metrics.ReloadResult(r.OK, r.Time)
+	d.updateStatus()
+	return r
+}
+
+// apply makes next the running generation: it diffs by account name and
+// touches only what changed (DESIGN.md §5). Everything the new generation
+// needs (token file sets, resolved names, API clients, a new socket) is
+// built first; if any of it fails, nothing running is touched.
+func (d *Daemon) apply(ctx context.Context, next *config.Config) (config.Diff, error) {
+	d.mu.RLock()
+	prev := d.cfg
+	d.mu.RUnlock()
+	diff := config.Compare(prev, next)
+
+	// Build.
+	preps := make(map[string]*prepared)
+	for _, ch := range diff.Accounts {
+		needsNew := ch.Kind == config.Added ||
+			ch.Kind == config.Changed && ch.What&(config.LoginChanged|config.SinksChanged|config.ReadersChanged) != 0
+		if !needsNew {
+			continue
+		}
+		p, err := d.prepare(next.Account(ch.Name))
+		if err != nil {
+			return diff, err
+		}
+		preps[ch.Name] = p
+	}
+	admins, err := d.resolve(next.Daemon.Admins)
+	if err != nil {
+		return diff, fmt.Errorf("admins: %w", err)
+	}
+	swapSocket, err := d.prepareSocket(prev, next)
+	if err != nil {
+		return diff, err
+	}
+	if err := d.applyDaemonSettings(prev, next); err != nil {
+		return diff, err
+	}
+
+	// Swap.
+	var retiring []*account
+	var restart []*prepared
+	d.mu.Lock()
+	for _, ch := range diff.Accounts {
+		old := d.accounts[ch.Name]
+		switch {
+		case ch.Kind == config.Removed:
+			retiring = append(retiring, old)
+			delete(d.accounts, ch.Name)
+			d.metrics.Forget(ch.Name)
+		case ch.Kind == config.Added:
+			d.start(preps[ch.Name])
+		case ch.What&config.LoginChanged != 0:
+			// A new session: the old one is unpublished and logged out
+			// first, so the account never holds two.
+			retiring = append(retiring, old)
+			delete(d.accounts, ch.Name)
+			restart = append(restart, preps[ch.Name])
+		default:
+			d.reconfigure(old, next.Account(ch.Name), ch.What, preps[ch.Name])
+		}
+	}
+	d.cfg = next
+	d.admins = admins
+	d.mu.Unlock()
+	swapSocket()
+
+	// Stop what is gone, then start what replaces it.
+	d.retireAll(ctx, retiring)
+	if len(restart) > 0 {
+		d.mu.Lock()
+		for _, p := range restart {
+			d.start(p)
+		}
+		d.mu.Unlock()
+	}
+	d.clients.prune(next)
+	return diff, nil
+}
+
+// reconfigure applies a change that needs no new session: token files,
+// readers or timings. The caller holds d.mu.
+func (d *Daemon) reconfigure(a *account, next *config.Account, what config.What, p *prepared) {
+	if p != nil {
+		// The keeper publishes its token into the new set; files the new
+		// set does not declare are removed now (and forgotten by the old set,
+		// so a late publish cannot bring them back).
+		a.k.SetSink(p.sink)
+		if err := a.sink.RemoveExcept(p.sink.Paths()); err != nil {
+			d.log.WithField("account", a.cfg.Name).WithError(err).Warn("remove token files no longer declared")
+		}
+		a.sink, a.readers = p.sink, p.readers
+	}
+	if what&config.TimingsChanged != 0 {
+		a.k.SetTimings(next.PingInterval, next.RequestTimeout)
+	}
+	a.cfg = next
+}
