@@ -32,6 +32,7 @@ type rig struct {
 	cancel context.CancelFunc
 	done   chan error
 	err    error
+	now    func() time.Time // injected wall clock, nil = time.Now
 }
 
 // newRig writes files (name → content, with {{tokens}} and {{state}}
@@ -76,6 +77,7 @@ func (r *rig) start() {
 		Log:       log,
 		Transport: func(string, string) (http.RoundTripper, error) { return r.sim.Transport(), nil },
 		NoSocket:  true,
+		Now:       r.now,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel

@@ -84,13 +84,17 @@ type Keeper struct {
 	reqTO    time.Duration
 	started  bool
 	done     bool
+	// knownTimeout is the timeout of the last published session, so Token
+	// can refuse an impossible min_valid even while no token is held.
+	knownTimeout time.Duration
 
 	// Owned by the Run goroutine (and by Logout, after Run returned).
 	pingEvery      time.Duration // copies of pingCfg and reqTO, taken by the loop
 	reqTimeout     time.Duration
 	sess           *session
-	published      bool // the sink holds a token
-	verifying      bool // the session was restored and awaits its one ping
+	published      bool   // the sink holds a token
+	verifying      bool   // the session was restored and awaits its one ping
+	lastPing       moment // start of the last ping: Token's pings are spaced too
 	pingFails      int
 	loginFails     int
 	retry          deadline // Backoff, Disabled: when to log in again

@@ -38,7 +38,13 @@ func (k *Keeper) restore() {
 		k.markReady()
 		return
 	case !rec.Token.IsZero():
-		s := &session{tok: rec.Token, timeout: rec.Timeout, issued: rec.Issued, last: k.momentAt(rec.LastSuccess)}
+		// A last success "in the future" means the clock was stepped back
+		// since: count it from now (the verifying ping re-bases it anyway).
+		last := rec.LastSuccess
+		if now := k.moment().wall; last.After(now) {
+			last = now
+		}
+		s := &session{tok: rec.Token, timeout: rec.Timeout, issued: rec.Issued, last: k.momentAt(last)}
 		if k.left(k.expiry(s)) > 0 {
 			// Ping at once; Ready is closed when it answered.
 			k.sess = s

@@ -68,11 +68,22 @@ func (k *Keeper) step(ctx context.Context) time.Duration {
 		if s.retry != nil {
 			next = *s.retry
 		}
-		if k.takeWant() || k.left(next) <= 0 {
+		if k.left(next) <= 0 {
 			k.ping(ctx)
 			return 0
 		}
-		return min(k.left(next), k.left(expiry))
+		wait := min(k.left(next), k.left(expiry))
+		if k.takeWant() {
+			// A Token caller wants a fresh ping; still never more than one
+			// a second (DESIGN.md §3).
+			spacing := k.left(deadline{k.lastPing, MinPing})
+			if spacing <= 0 {
+				k.ping(ctx)
+				return 0
+			}
+			wait = min(wait, spacing)
+		}
+		return wait
 	}
 	if k.takeWant() {
 		k.finishAttempt() // no session to ping: let Token callers look again

@@ -24,6 +24,7 @@ func (k *Keeper) login(ctx context.Context) {
 	start := k.moment()
 	k.mu.Lock()
 	k.status.Logins++
+	k.relogin = false // this login is what a Relogin during the wait asked for
 	k.mu.Unlock()
 	lctx, cancel := context.WithTimeout(ctx, k.requestTimeout())
 	res, err := k.cfg.Client.Login(lctx, swayapi.Credentials{Username: a.Username, Domain: a.Domain, Password: a.Password})
@@ -74,6 +75,7 @@ func (k *Keeper) login(ctx context.Context) {
 func (k *Keeper) ping(ctx context.Context) {
 	s := k.sess
 	start := k.moment()
+	k.lastPing = start
 	pctx, cancel := context.WithTimeout(ctx, k.requestTimeout())
 	res, err := k.cfg.Client.Ping(pctx, s.tok)
 	cancel()
@@ -147,6 +149,7 @@ func (k *Keeper) publish(newToken bool, cause error) {
 	exp := k.expiry(s)
 	k.mu.Lock()
 	k.pub = publication{tok: s.tok, expires: exp, timeout: exp.in}
+	k.knownTimeout = exp.in
 	k.broadcastLocked()
 	k.mu.Unlock()
 	k.published = true

@@ -23,7 +23,7 @@ func (k *Keeper) Token(ctx context.Context, minValid time.Duration, wait bool) (
 	for {
 		k.mu.Lock()
 		p, ch, done := k.pub, k.changed, k.attempts
-		st, lastErr, timeout := k.status.State, k.status.LastError, k.status.Timeout
+		st, lastErr, timeout := k.status.State, k.status.LastError, k.knownTimeout
 		var left time.Duration
 		if p.ok() {
 			left = k.left(p.expires)

@@ -16,7 +16,7 @@ func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request) {
 			list.Accounts = append(list.Accounts, statusOf(a.Status))
 		}
 	}
-	writeJSON(w, http.StatusOK, list)
+	WriteJSON(w, http.StatusOK, list)
 }
 
 // GET /v1/accounts/{name}
@@ -27,7 +27,7 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) {
 		notFound(w, name)
 		return
 	}
-	writeJSON(w, http.StatusOK, statusOf(a.Status))
+	WriteJSON(w, http.StatusOK, statusOf(a.Status))
 }
 
 // POST /v1/accounts/{name}/login: admin only. A non-admin learns that it
@@ -41,7 +41,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.isAdmin(p) {
-		writeError(w, http.StatusForbidden, adminOnlyMessage)
+		WriteError(w, http.StatusForbidden, adminOnlyMessage)
 		return
 	}
 	if err := s.b.Login(name); err != nil {
@@ -50,11 +50,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.log.WithError(err).WithField("account", name).Error("socket: login request failed")
-		writeError(w, http.StatusInternalServerError, "login of "+name+": "+err.Error())
+		WriteError(w, http.StatusInternalServerError, "login of "+name+": "+err.Error())
 		return
 	}
 	s.log.WithField("account", name).WithField("uid", p.UID).Info("socket: login requested by an admin")
-	writeJSON(w, http.StatusAccepted, LoginAnswer{Account: name, Status: "login requested"})
+	WriteJSON(w, http.StatusAccepted, LoginAnswer{Account: name, Status: "login requested"})
 }
 
 // GET /v1/health: 200 with counts per state of the accounts the peer may see.
@@ -70,5 +70,5 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 			h.States[a.Status.State]++
 		}
 	}
-	writeJSON(w, http.StatusOK, h)
+	WriteJSON(w, http.StatusOK, h)
 }

@@ -10,8 +10,9 @@ import (
 	"github.com/sirupsen/logrus"
 )
 
-// writeJSON writes v as the JSON answer, with a trailing newline (curl).
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON writes v as a JSON answer with a trailing newline (for curl).
+// Routes added with Handle use it, and WriteError, to answer as the others do.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"error":"encode answer"}`)
@@ -23,16 +24,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Write(b)
 }
 
-// writeError writes {"error": msg}.
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, ErrorAnswer{Error: msg})
+// WriteError writes the API's error answer, {"error": msg}.
+func WriteError(w http.ResponseWriter, status int, msg string) {
+	WriteJSON(w, status, ErrorAnswer{Error: msg})
 }
 
 // notFound is the answer for an unknown account and, identically, for an
 // account the peer may not see (DESIGN.md §4: byte for byte). It does not
 // even repeat the name, so that two such answers can be compared whole.
 func notFound(w http.ResponseWriter, _ string) {
-	writeError(w, http.StatusNotFound, NotFoundMessage)
+	WriteError(w, http.StatusNotFound, NotFoundMessage)
 }
 
 // NotFoundMessage is the error of every 404 about an account.

@@ -117,7 +117,7 @@ func (s *Server) Handle(r Route) {
 		}
 		req.Body = http.MaxBytesReader(w, req.Body, maxBody)
 		if r.Admin && !s.isAdmin(mustPeer(req)) {
-			writeError(w, http.StatusForbidden, adminOnlyMessage)
+			WriteError(w, http.StatusForbidden, adminOnlyMessage)
 			return
 		}
 		r.Handler.ServeHTTP(w, req)
@@ -130,7 +130,7 @@ func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, ok := PeerFrom(r.Context())
 		if !ok {
-			writeError(w, http.StatusForbidden, "unidentified peer")
+			WriteError(w, http.StatusForbidden, "unidentified peer")
 			return
 		}
 		s.log.WithFields(logrus.Fields{"method": r.Method, "path": r.URL.Path, "uid": p.UID, "pid": p.PID}).Debug("socket: request")
@@ -170,11 +170,11 @@ func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 		probe.Method = m
 		if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" {
 			w.Header().Set("Allow", m)
-			writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed on "+r.URL.Path)
+			WriteError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed on "+r.URL.Path)
 			return
 		}
 	}
-	writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path)
+	WriteError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path)
 }
 
 // isAdmin: root, the daemon's own user, and the admins block.

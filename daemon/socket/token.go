@@ -23,7 +23,8 @@ const MaxWait = 5 * time.Minute
 // account's state when there is none.
 func (s *Server) getToken(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	a, ok := s.visible(mustPeer(r), name)
+	p := mustPeer(r)
+	a, ok := s.visible(p, name)
 	if !ok {
 		notFound(w, name)
 		return
@@ -31,16 +32,16 @@ func (s *Server) getToken(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	minValid, err := parseDuration(q.Get("min_valid"))
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "min_valid: "+err.Error())
+		WriteError(w, http.StatusBadRequest, "min_valid: "+err.Error())
 		return
 	}
 	wait, err := parseDuration(q.Get("wait"))
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "wait: "+err.Error())
+		WriteError(w, http.StatusBadRequest, "wait: "+err.Error())
 		return
 	}
 	if t := a.Status.Timeout; t > 0 && minValid > t {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("min_valid %s exceeds the session timeout of %s for %s", minValid, t, name))
+		WriteError(w, http.StatusBadRequest, fmt.Sprintf("min_valid %s exceeds the session timeout of %s for %s", minValid, t, name))
 		return
 	}
 	wait = min(wait, MaxWait)
@@ -58,7 +59,7 @@ func (s *Server) getToken(w http.ResponseWriter, r *http.Request) {
 		notFound(w, name)
 		return
 	case errors.Is(err, ErrMinValidTooLong):
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("min_valid %s exceeds the session timeout for %s", minValid, name))
+		WriteError(w, http.StatusBadRequest, fmt.Sprintf("min_valid %s exceeds the session timeout for %s", minValid, name))
 		return
 	case errors.As(err, &noTok):
 		writeNoToken(w, noTok)
@@ -66,7 +67,7 @@ func (s *Server) getToken(w http.ResponseWriter, r *http.Request) {
 	case r.Context().Err() != nil:
 		return // the client left, or the route's time ran out
 	case ctx.Err() != nil: // the wait ended without a token
-		a, ok := s.b.Account(name)
+		a, ok := s.visible(p, name)
 		if !ok {
 			notFound(w, name)
 			return
@@ -75,12 +76,17 @@ func (s *Server) getToken(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 		s.log.WithError(err).WithField("account", name).Error("socket: token request failed")
-		writeError(w, http.StatusInternalServerError, "token of "+name+": "+err.Error())
+		WriteError(w, http.StatusInternalServerError, "token of "+name+": "+err.Error())
+		return
+	}
+	// A reload during the wait may have taken the peer off the readers.
+	if _, ok := s.visible(p, name); !ok {
+		notFound(w, name)
 		return
 	}
 	w.Header().Set("X-Expires-At", expires.UTC().Format(time.RFC3339))
 	if wantsJSON(r) {
-		writeJSON(w, http.StatusOK, TokenAnswer{Account: name, Token: tok.Reveal(), ExpiresAt: expires})
+		WriteJSON(w, http.StatusOK, TokenAnswer{Account: name, Token: tok.Reveal(), ExpiresAt: expires})
 		return
 	}
 	body := tok.Reveal()
@@ -98,7 +104,7 @@ func writeNoToken(w http.ResponseWriter, e *NoTokenError) {
 	if e.LastError != "" {
 		msg += ": " + e.LastError
 	}
-	writeJSON(w, http.StatusServiceUnavailable, NoToken{
+	WriteJSON(w, http.StatusServiceUnavailable, NoToken{
 		Error:       msg, // the client names the account it asked for
 		Account:     e.Account,
 		State:       e.State,

@@ -109,3 +109,24 @@ func TestTokenMinValidUnknownTimeout(t *testing.T) {
 		t.Errorf("min_valid beyond the timeout: %d, want 400", rec.Code)
 	}
 }
+
+// TestTokenWaitReaderRemoved: a reload that takes the peer off the readers
+// during its wait gets it the 404, not the token published afterwards.
+func TestTokenWaitReaderRemoved(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newBackend()
+		s := newServer(t, b)
+		unknown := answer(do(s, reader, "GET", "/v1/accounts/nosuch/token"))
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			time.Sleep(time.Second)
+			b.Set(socket.Account{Status: keeper.Status{Account: "alpha", State: keeper.Pending, Timeout: sessionTTL}})
+			b.Publish("alpha", tokenOf("alpha"), time.Now().Add(sessionTTL))
+		}()
+		if got := answer(do(s, reader, "GET", "/v1/accounts/alpha/token?wait=10s")); got != unknown {
+			t.Errorf("answer after losing access during the wait:\n%s\nwant the unknown name's:\n%s", got, unknown)
+		}
+		<-done
+	})
+}
