@@ -61,17 +61,17 @@ func (d *Daemon) serveReload(w http.ResponseWriter, r *http.Request) {
 	if !res.OK {
 		status = http.StatusUnprocessableEntity
 	}
-	writeJSON(w, status, ans)
+	socket.WriteJSON(w, status, ans)
 }
 
 func (d *Daemon) servePlan(w http.ResponseWriter, r *http.Request) {
 	var req PlanRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "plan request: " + err.Error()})
+		socket.WriteError(w, http.StatusBadRequest, "plan request: "+err.Error())
 		return
 	}
 	if !filepath.IsAbs(req.Path) || len(req.Files) == 0 {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "plan request: path must be absolute and files not empty"})
+		socket.WriteError(w, http.StatusBadRequest, "plan request: path must be absolute and files not empty")
 		return
 	}
 	src := d.opts.Source
@@ -79,7 +79,7 @@ func (d *Daemon) servePlan(w http.ResponseWriter, r *http.Request) {
 	src.Files = make(map[string][]byte, len(req.Files))
 	for name, content := range req.Files {
 		if !filepath.IsAbs(name) || strings.Contains(name, "\x00") {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "plan request: file names must be absolute"})
+			socket.WriteError(w, http.StatusBadRequest, "plan request: file names must be absolute")
 			return
 		}
 		src.Files[filepath.Clean(name)] = []byte(content)
@@ -98,13 +98,5 @@ func (d *Daemon) servePlan(w http.ResponseWriter, r *http.Request) {
 		ans.Diff.WriteText(&buf)
 		ans.Plan = buf.String()
 	}
-	writeJSON(w, http.StatusOK, ans)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(v)
+	socket.WriteJSON(w, http.StatusOK, ans)
 }

@@ -92,6 +92,18 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.updateStatus()
 	d.log.WithField("accounts", len(cfg.Accounts)).Info("swaykeep ready")
 
+	d.aux.Go(func() {
+		// Reloads run here, not in the supervisor loop, so a long one
+		// (logging out many removed accounts) never starves the watchdog.
+		for {
+			select {
+			case <-auxCtx.Done():
+				return
+			case <-d.reloads:
+				d.Reload(auxCtx)
+			}
+		}
+	})
 	d.aux.Go(func() { keeper.WatchClock(auxCtx, d.opts.Now, clockCheck, d.checkExpiries) })
 	d.aux.Go(func() { d.notify.Watchdog(auxCtx, notify.Probe(d.probes, d.notify.WatchdogInterval()/4)) })
 
@@ -105,19 +117,21 @@ func (d *Daemon) Run(ctx context.Context) error {
 			d.shutdown(d.Config().Daemon.LogoutOnExit)
 			return nil
 		case <-d.opts.Reload:
-			d.Reload(ctx)
-		case <-d.reloads:
-			if d.Config().Daemon.Watch {
-				d.Reload(ctx)
-			}
+			d.requestReload()
 		case reply := <-d.probes:
 			close(reply)
 		}
 	}
 }
 
-// Healthy answers a watchdog probe from outside the package (tests).
-func (d *Daemon) probe(timeout time.Duration) bool { return notify.Probe(d.probes, timeout)() }
+// requestReload asks the reloader for a reload; requests that arrive while
+// one is pending are one request.
+func (d *Daemon) requestReload() {
+	select {
+	case d.reloads <- struct{}{}:
+	default:
+	}
+}
 
 // waitReady waits until every keeper has verified or discarded its restored
 // session, so READY=1 means "every token file on disk is valid or gone".
@@ -316,9 +330,8 @@ func (d *Daemon) watchFiles(files []string) {
 		})
 		d.aux.Go(func() {
 			watch.Debounce(d.auxCtx, w.Events(), debounce, func() {
-				select {
-				case d.reloads <- struct{}{}:
-				default:
+				if d.Config().Daemon.Watch {
+					d.requestReload()
 				}
 			})
 		})

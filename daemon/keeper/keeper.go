@@ -67,6 +67,7 @@ type Keeper struct {
 	now  func() time.Time
 
 	kick      chan struct{} // buffered(1): the loop has something to look at
+	jump      chan struct{} // buffered(1): the wall clock jumped (CheckExpiry)
 	ready     chan struct{}
 	readyOnce sync.Once
 
@@ -143,6 +144,7 @@ func New(c Config) *Keeper {
 		log:       c.Log.WithField("account", a.Name),
 		now:       c.Now,
 		kick:      make(chan struct{}, 1),
+		jump:      make(chan struct{}, 1),
 		ready:     make(chan struct{}),
 		changed:   make(chan struct{}),
 		sink:      c.Sink,
@@ -151,7 +153,7 @@ func New(c Config) *Keeper {
 		pingEvery: a.PingInterval,
 
 		reqTimeout: a.RequestTimeout,
-		status:     Status{Account: a.Name, State: Pending},
+		status:     Status{Account: a.Name, State: Stopped}, // Run announces Stopped -> Pending
 	}
 	if u, err := url.Parse(a.APIURL); err == nil {
 		k.host = u.Host
@@ -196,7 +198,13 @@ func (k *Keeper) SetSink(s Sink) { k.request(func() { k.sink, k.resink = s, true
 
 // CheckExpiry makes the keeper judge its session's expiry now, after the
 // wall clock jumped (WatchClock): a suspended machine's timers are late.
-func (k *Keeper) CheckExpiry() { k.wake() }
+func (k *Keeper) CheckExpiry() {
+	select {
+	case k.jump <- struct{}{}: // for a ping in flight (pingContext)
+	default:
+	}
+	k.wake()
+}
 
 func (k *Keeper) request(f func()) {
 	k.mu.Lock()

@@ -49,8 +49,8 @@ func TestThreeAccountsOneLoginEachPingedForHours(t *testing.T) {
 				t.Errorf("%s: %d tokens published", user, len(sinks[i].tokens))
 			}
 		}
-		if got := h.states("acct0"); !slices.Equal(got, []State{Active}) {
-			t.Errorf("states %v, want [active]", got)
+		if got := h.states("acct0"); !slices.Equal(got, []State{Pending, Active}) {
+			t.Errorf("states %v, want [pending active]", got)
 		}
 		for _, stop := range stops {
 			stop()

@@ -22,6 +22,9 @@ func (k *Keeper) Run(ctx context.Context) error {
 	k.mu.Unlock()
 	defer k.markReady()
 
+	// The first event announces the account (metrics and the event stream
+	// count accounts per state from events).
+	k.setState(Pending, nil, false)
 	k.restore()
 	for ctx.Err() == nil {
 		k.applyRequests(ctx)

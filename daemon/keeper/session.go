@@ -76,7 +76,7 @@ func (k *Keeper) ping(ctx context.Context) {
 	s := k.sess
 	start := k.moment()
 	k.lastPing = start
-	pctx, cancel := context.WithTimeout(ctx, k.requestTimeout())
+	pctx, cancel := k.pingContext(ctx, k.expiry(s))
 	res, err := k.cfg.Client.Ping(pctx, s.tok)
 	cancel()
 	if ctx.Err() != nil {
@@ -129,6 +129,29 @@ func (k *Keeper) ping(ctx context.Context) {
 			k.setState(Degraded, err, false)
 		}
 	}
+}
+
+// pingContext bounds a ping by the request timeout and by the session's
+// expiry, so that a slow answer never keeps a token published past it: on
+// the monotonic clock through the deadline, and on the wall clock through a
+// watcher that CheckExpiry wakes (after a suspend, the deadline's timer is
+// late by the time the machine slept).
+func (k *Keeper) pingContext(ctx context.Context, expiry deadline) (context.Context, context.CancelFunc) {
+	pctx, cancel := context.WithTimeout(ctx, min(k.requestTimeout(), max(k.left(expiry), 0)))
+	go func() {
+		for {
+			select {
+			case <-pctx.Done():
+				return
+			case <-k.jump:
+				if k.left(expiry) <= 0 {
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	return pctx, cancel
 }
 
 // dropSession unpublishes the token and forgets the session.

@@ -42,6 +42,8 @@ func TestRoundTrip(t *testing.T) {
 		Issued:      now,
 		LastSuccess: now.Add(time.Minute),
 		Files:       []string{"/run/swaykeep/desk.eu.token"},
+		APIURL:      "https://api.example.test/dxsca-web/",
+		CAFile:      "/etc/ca.pem",
 	}
 	if err := s.Save(want); err != nil {
 		t.Fatal(err)
