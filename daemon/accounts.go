@@ -148,6 +148,13 @@ func (d *Daemon) start(p *prepared) *account {
 		Emit:     d.events.Publish,
 		Now:      d.opts.Now,
 		Log:      d.log,
+		Count: func(op, result string) {
+			if op == "login" {
+				d.metrics.CountLogin(p.cfg.Name, result)
+			} else {
+				d.metrics.CountPing(p.cfg.Name, result)
+			}
+		},
 	})
 	ctx, cancel := context.WithCancel(d.runCtx)
 	acct.cancel = cancel

@@ -51,6 +51,43 @@ func TestExpiryWhileSuspended(t *testing.T) {
 	})
 }
 
+// A suspend while a ping is in flight: the token is unpublished as soon as
+// the jump is noticed, not when the slow ping gives up.
+func TestExpiryWhileSuspendedDuringPing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, swayapitest.Options{})
+		s := h.sink()
+		k, stop := h.start(h.account("alpha", "alice", password), s)
+		defer stop()
+		ctx, cancel := context.WithCancel(context.Background())
+		watched := make(chan struct{})
+		go func() {
+			defer close(watched)
+			WatchClock(ctx, h.wall, time.Second, k.CheckExpiry)
+		}()
+		defer func() { cancel(); <-watched }()
+		h.advance(time.Minute, time.Second, s)
+		h.sim.SetFaults(swayapitest.Faults{Latency: 8 * time.Second})
+		k.SetTimings(30*time.Second, 10*time.Second) // the next ping is due now
+		synctest.Wait()
+		if h.sim.Stats("alice").Pings != 0 {
+			t.Fatal("the ping did not stay in flight")
+		}
+		h.offset.Add(int64(time.Hour))
+		time.Sleep(time.Second)
+		synctest.Wait()
+		s.check(t)
+		if tok, _ := s.current(); !tok.IsZero() {
+			t.Error("the expired token is still published while the ping is in flight")
+		}
+		h.sim.SetFaults(swayapitest.Faults{})
+		h.advance(10*time.Second, time.Second, s)
+		if k.Status().State != Active {
+			t.Errorf("state %s", k.Status().State)
+		}
+	})
+}
+
 // WatchClock calls onJump when the wall clock runs ahead, and not while
 // both clocks agree.
 func TestWatchClock(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/swaykeep/swaykeep/daemon/swayapi"
 	"github.com/swaykeep/swaykeep/daemon/swayapi/swayapitest"
 )
 
@@ -155,8 +156,34 @@ func TestStopWhileWaitingForLimiter(t *testing.T) {
 			t.Errorf("state %s while the limiter is paused", st)
 		}
 		stop() // returns: no leak, no hang
-		if _, _, err := k.Token(context.Background(), 0, false); err == nil {
+		if _, _, err := k.Token(context.Background(), 0, true); err == nil {
 			t.Error("token from a keeper that never logged in")
+		}
+	})
+}
+
+// A wrong base URL (404) backs off long, with an error that says where to
+// look, instead of hammering the server.
+func TestBadRequestBacksOffLong(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, swayapitest.Options{})
+		c, err := swayapi.New(swayapi.Options{BaseURL: "http://127.0.0.1/wrong-base/", Transport: h.sim.Transport()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.client = c
+		a := h.account("alpha", "alice", password)
+		a.APIURL = "http://127.0.0.1/wrong-base/"
+		s := h.sink()
+		k, stop := h.start(a, s)
+		defer stop()
+		h.advance(10*time.Minute, 10*time.Second, s)
+		st := k.Status()
+		if st.State != Backoff || !strings.Contains(st.LastError, "api_url") || st.NextAttempt.Sub(h.wall()) < 3*time.Minute {
+			t.Errorf("status %+v", st)
+		}
+		if st.Logins != 1 {
+			t.Errorf("%d logins tried in 10 minutes, want 1", st.Logins)
 		}
 	})
 }

@@ -52,6 +52,9 @@ type Config struct {
 	// that jumps, as a suspended machine's does.
 	Now func() time.Time
 	Log logrus.FieldLogger // nil: logrus' standard logger
+	// Count, when set, is told the outcome of every login and ping (op is
+	// "login" or "ping", result one of Result's words), for metrics.
+	Count func(op, result string)
 	// Rand draws jitter; nil means math/rand/v2's global source. It is used
 	// from the keeper's goroutine only.
 	Rand *rand.Rand
@@ -137,6 +140,9 @@ func New(c Config) *Keeper {
 	if c.Log == nil {
 		c.Log = logrus.StandardLogger()
 	}
+	if c.Sink == nil {
+		c.Sink = nopSink{}
+	}
 	a := c.Account
 	k := &Keeper{
 		cfg:       c,
@@ -194,7 +200,12 @@ func (k *Keeper) SetTimings(ping, requestTimeout time.Duration) {
 // SetSink replaces the sink (token files or readers changed): the current
 // token, if any, is published to s; there is no login. Removing files that
 // are no longer declared is the caller's business.
-func (k *Keeper) SetSink(s Sink) { k.request(func() { k.sink, k.resink = s, true }) }
+func (k *Keeper) SetSink(s Sink) {
+	if s == nil {
+		s = nopSink{}
+	}
+	k.request(func() { k.sink, k.resink = s, true })
+}
 
 // CheckExpiry makes the keeper judge its session's expiry now, after the
 // wall clock jumped (WatchClock): a suspended machine's timers are late.
@@ -248,3 +259,10 @@ func (e *NoTokenError) Error() string {
 	}
 	return msg
 }
+
+// nopSink stands in for a missing Sink: the token is then only available
+// through Token.
+type nopSink struct{}
+
+func (nopSink) Publish(secret.Secret, time.Time, time.Time) error { return nil }
+func (nopSink) Unpublish() error                                  { return nil }

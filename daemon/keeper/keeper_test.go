@@ -185,6 +185,18 @@ func TestServerErrorBursts(t *testing.T) {
 		if len(s.tokens) != 1 {
 			t.Errorf("%d tokens, want the one session kept", len(s.tokens))
 		}
+
+		// 429s on ping: Retry-After is honoured, the session is kept.
+		before := h.sim.Stats("alice")
+		h.sim.SetFaults(swayapitest.Faults{Errors429: 2, RetryAfter: 5 * time.Second})
+		h.advance(pingInterval*11/10, time.Second, s)
+		if st := k.Status().State; st != Active {
+			t.Errorf("state %s after 429s on ping", st)
+		}
+		after := h.sim.Stats("alice")
+		if after.Logins != 1 || after.FailedPings-before.FailedPings != 2 {
+			t.Errorf("stats %+v -> %+v", before, after)
+		}
 	})
 }
 

@@ -141,6 +141,9 @@ func (k *Keeper) Logout(ctx context.Context) error {
 	if err := k.currentSink().Unpublish(); err != nil {
 		errs = append(errs, fmt.Errorf("log out %s: %w", k.name, err))
 	}
+	k.mu.Lock()
+	k.fillStatusLocked(Stopped, nil)
+	k.mu.Unlock()
 	if k.cfg.Store != nil {
 		if err := k.cfg.Store.Delete(k.name); err != nil {
 			errs = append(errs, err)

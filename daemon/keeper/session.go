@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/swaykeep/swaykeep/daemon/swayapi"
@@ -32,6 +33,7 @@ func (k *Keeper) login(ctx context.Context) {
 	if ctx.Err() != nil {
 		return // stopping: the cancellation says nothing about the account
 	}
+	k.count("login", err)
 	defer k.finishAttempt()
 	switch {
 	case err == nil:
@@ -61,9 +63,11 @@ func (k *Keeper) login(ctx context.Context) {
 		k.setState(Disabled, err, false)
 		k.save()
 	case errors.Is(err, swayapi.ErrBadRequest):
+		// Not the server's mood: the request or the base URL is wrong.
+		// Retrying soon cannot help; say where to look.
 		k.loginFails++
 		k.retry = k.after(k.jitter(BadRequestBackoff, pingJitter))
-		k.setState(Backoff, err, false)
+		k.setState(Backoff, fmt.Errorf("%w (is api_url %q right?)", err, a.APIURL), false)
 	default: // transient, and anything unclassified
 		k.loginFails++
 		k.retry = k.after(k.fullJitter(k.loginFails-1, backoffBase, backoffCap, backoffMin))
@@ -82,6 +86,7 @@ func (k *Keeper) ping(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}
+	k.count("ping", err)
 	defer k.finishAttempt()
 	defer func() {
 		if k.verifying {
@@ -102,6 +107,13 @@ func (k *Keeper) ping(ctx context.Context) {
 		}
 		s.last = start
 		s.pingIn = k.pingAfter(s.timeout, k.pingEvery)
+		if k.left(k.expiry(s)) <= 0 {
+			// The wall clock jumped past the expiry while the ping was in
+			// flight (a suspend): when the server reset its timer is
+			// unknown, so trust nothing. The next step drops the session.
+			k.log.Debug("clock jumped during a ping: not trusting its answer")
+			return
+		}
 		k.log.WithField("next_ping", s.pingIn).Debug("ping ok")
 		k.publish(newToken, nil)
 		k.save()
@@ -115,6 +127,12 @@ func (k *Keeper) ping(ctx context.Context) {
 		// several tries fall before that.
 		k.pingFails++
 		left := k.left(k.expiry(s))
+		if left <= 0 {
+			// Expired while the ping was under way (cut short at expiry,
+			// or by a clock jump): the next step drops the session.
+			k.log.WithError(err).Debug("ping failed at expiry")
+			return
+		}
 		d, ok := swayapi.RetryAfter(err)
 		if !ok {
 			ceil := min(backoffCap, left/retriesBeforeExpiry)
@@ -298,5 +316,33 @@ func (k *Keeper) report(ev Event, stateChanged bool) {
 	}
 	if k.cfg.Emit != nil {
 		k.cfg.Emit(ev)
+	}
+}
+
+// Result names the outcome class of a login or ping, for metrics labels:
+// ok, rejected, disabled, session_gone, rate_limited, bad_request or
+// transient.
+func Result(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, swayapi.ErrRejected):
+		return "rejected"
+	case errors.Is(err, swayapi.ErrDisabled):
+		return "disabled"
+	case errors.Is(err, swayapi.ErrSessionGone):
+		return "session_gone"
+	case errors.Is(err, swayapi.ErrRateLimited):
+		return "rate_limited"
+	case errors.Is(err, swayapi.ErrBadRequest):
+		return "bad_request"
+	default:
+		return "transient"
+	}
+}
+
+func (k *Keeper) count(op string, err error) {
+	if k.cfg.Count != nil {
+		k.cfg.Count(op, Result(err))
 	}
 }

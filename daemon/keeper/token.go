@@ -41,6 +41,10 @@ func (k *Keeper) Token(ctx context.Context, minValid time.Duration, wait bool) (
 		answered := asked && done > seen // the ping we asked for completed
 		kick := false
 		switch {
+		case k.done:
+			// Stopped: nobody will ping or publish any more.
+			k.mu.Unlock()
+			return "", time.Time{}, noToken
 		case p.ok() && !asked:
 			// Held but too close to expiry: ask for one ping, shared with
 			// every caller that asks before it completes.

@@ -249,3 +249,22 @@ func TestHeaderRules(t *testing.T) {
 		t.Errorf("User-Agent %q", got[0].Header.Get("User-Agent"))
 	}
 }
+
+func TestPingAnswersAgainstSimulator(t *testing.T) {
+	for _, answer := range swayapitest.PingAnswers {
+		s := newSim(swayapitest.Options{PingAnswer: answer})
+		c := newClient(t, s.Transport())
+		sess, err := c.Login(context.Background(), alice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := c.Ping(context.Background(), sess.Token)
+		want := time.Duration(0)
+		if answer == "session" {
+			want = 30 * time.Minute
+		}
+		if err != nil || p.Token != sess.Token || p.Timeout != want {
+			t.Errorf("PingAnswer %q: %v, timeout %v, want %v", answer, err, p.Timeout, want)
+		}
+	}
+}

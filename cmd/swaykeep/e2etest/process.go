@@ -15,7 +15,8 @@ import (
 
 // Process is a swaykeep process started by a test. Its stdout and stderr
 // are captured together (in order) and printed when the test fails. The
-// test's cleanup kills it if it still runs.
+// test's cleanup kills it if it still runs. Its methods report failures to
+// the test that started it, so use it from that test's goroutine only.
 type Process struct {
 	t     testing.TB
 	name  string

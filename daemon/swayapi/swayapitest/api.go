@@ -44,6 +44,7 @@ type answer struct {
 	code   string         // errorCode of an error answer
 	desc   string         // description of an error answer
 	allow  string         // Allow header of a 405
+	empty  bool           // a 2xx without a body
 }
 
 func errAnswer(status int, code, desc string) answer {
@@ -146,6 +147,12 @@ func (s *Simulator) route(r *http.Request, op string, body []byte) answer {
 		return answer{status: http.StatusOK, fields: map[string]any{}}
 	}
 	se.lastUsed = time.Now() // a ping resets the inactivity timer
+	switch s.opts.PingAnswer {
+	case "{}":
+		return answer{status: http.StatusOK, fields: map[string]any{}}
+	case "empty":
+		return answer{status: http.StatusOK, empty: true}
+	}
 	return answer{status: http.StatusOK, fields: s.sessionFields(tok)}
 }
 

@@ -38,6 +38,10 @@ type Options struct {
 	// ConcurrentSessions lets a user hold several sessions at once. When
 	// false (default) a new login ends the user's previous session.
 	ConcurrentSessions bool
+	// PingAnswer is the body of a successful ping: "session" (default,
+	// {"sessionToken", "timeout"} as documented), "{}" or "empty" (no
+	// body), as some servers and mocks answer (api/sway-auth.md).
+	PingAnswer string
 }
 
 // Faults are injected failures. Counters (Errors5xx, Errors429, Drop) are
@@ -105,6 +109,9 @@ type session struct {
 // DefaultTimeout is the session timeout when Options.Timeout is zero.
 const DefaultTimeout = 30 * time.Minute
 
+// PingAnswers are the valid values of Options.PingAnswer.
+var PingAnswers = []string{"session", "{}", "empty"}
+
 // TimeoutForms are the valid values of Options.TimeoutForm.
 var TimeoutForms = []string{"hms", "iso", "millis", "string-millis", "none"}
 
@@ -118,7 +125,7 @@ func validForm(f string) bool {
 }
 
 // New returns a simulator with no users. It panics on an unknown
-// TimeoutForm (check against TimeoutForms first).
+// TimeoutForm or PingAnswer (check against TimeoutForms and PingAnswers).
 func New(o Options) *Simulator {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
@@ -128,6 +135,13 @@ func New(o Options) *Simulator {
 	}
 	if !validForm(o.TimeoutForm) {
 		panic("swayapitest: unknown TimeoutForm " + o.TimeoutForm)
+	}
+	switch o.PingAnswer {
+	case "":
+		o.PingAnswer = "session"
+	case "session", "{}", "empty":
+	default:
+		panic("swayapitest: unknown PingAnswer " + o.PingAnswer)
 	}
 	if o.LoginRate == 0 {
 		o.LoginRate = 1

@@ -324,3 +324,23 @@ func TestOutsideBaseIsNotFound(t *testing.T) {
 		t.Errorf("GET /: %d", rec.Code)
 	}
 }
+
+func TestPingAnswers(t *testing.T) {
+	for answer, want := range map[string]string{"": "session", "session": "session", "{}": "{}", "empty": ""} {
+		s := unlimited(Options{PingAnswer: answer})
+		tok := mustLogin(t, s, "alice", "default", "secret")
+		r := ping(t, s, tok)
+		wantStatus(t, "ping "+answer, r, 200)
+		got := r.raw
+		if want == "session" {
+			if r.json["sessionToken"] != tok {
+				t.Errorf("PingAnswer %q: %s", answer, r.raw)
+			}
+			continue
+		}
+		if got != want {
+			t.Errorf("PingAnswer %q: body %q, want %q", answer, got, want)
+		}
+		wantStatus(t, "session still alive", logout(t, s, tok), 200)
+	}
+}

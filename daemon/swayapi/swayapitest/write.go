@@ -29,6 +29,10 @@ func (s *Simulator) write(w http.ResponseWriter, a answer, f Faults) {
 			html.EscapeString(text), html.EscapeString(text))
 		return
 	}
+	if a.empty {
+		w.WriteHeader(a.status)
+		return
+	}
 	var body any = a.fields
 	if a.status >= 400 {
 		body = struct {
