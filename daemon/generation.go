@@ -68,7 +68,7 @@ func (d *Daemon) Reload(ctx context.Context) ReloadResult {
 	defer d.notify.Ready()
 	res, diags := d.load()
 	r := ReloadResult{Time: d.opts.Now(), Diagnostics: diags}
-	d.watchFiles(res.Files)
+	files := res.Files
 	if res.Diagnostics.HasErrors() {
 		r.Err = fmt.Sprintf("the configuration has %d error(s); the running configuration is unchanged", len(res.Diagnostics.Errs()))
 		d.log.WithField("diagnostics", diags).Error("reload failed: " + r.Err)
@@ -85,7 +85,15 @@ func (d *Daemon) Reload(ctx context.Context) ReloadResult {
 	}
 	d.mu.Lock()
 	d.lastReload = r
+	if r.OK {
+		d.files = files
+	} else {
+		// A broken load may have stopped before reading everything: keep
+		// watching what the running generation was loaded from, too.
+		files = append(files, d.files...)
+	}
 	d.mu.Unlock()
+	d.watchFiles(files)
 	d.metrics.ReloadResult(r.OK, r.Time)
 	d.updateStatus()
 	return r

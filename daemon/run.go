@@ -80,10 +80,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.shutdown(false)
 		return fmt.Errorf("%w: %w", errStartup, err)
 	}
-	d.watchFiles(res.Files)
 	d.mu.Lock()
+	d.files = res.Files
 	d.lastReload = ReloadResult{Time: d.opts.Now(), OK: true, Changed: true, Diagnostics: diags}
 	d.mu.Unlock()
+	d.watchFiles(res.Files)
 	d.reloadMu.Unlock()
 
 	d.waitReady(ctx)

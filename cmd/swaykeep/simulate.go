@@ -63,6 +63,7 @@ func simulate(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	form := fs.String("timeout-form", "hms", "wire form of timeout: "+strings.Join(swayapitest.TimeoutForms, ", "))
 	rate := fs.Float64("login-rate", 1, "logins per second per source IP; 0 = unlimited")
 	burst := fs.Int("login-burst", 1, "burst of the login limit")
+	pingAnswer := fs.String("ping-answer", "session", "body of a successful ping: session ({\"sessionToken\",\"timeout\"}), {} or empty")
 	concurrent := fs.Bool("concurrent-sessions", false, "let a user hold several sessions (default: a new login ends the old session)")
 	tlsCert := fs.String("tls-cert", "", "serve TLS with a generated self-signed certificate for 127.0.0.1/localhost, written as PEM to `file`")
 	if err := parseFlags(fs, args); err != nil {
@@ -77,8 +78,12 @@ func simulate(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "swaykeep simulate: -timeout %q: %v\n", *timeout, err)
 		return exitUsage
 	}
-	if !validSimForm(*form) {
+	if !validChoice(*form, swayapitest.TimeoutForms) {
 		fmt.Fprintf(stderr, "swaykeep simulate: -timeout-form %q: want one of %s\n", *form, strings.Join(swayapitest.TimeoutForms, ", "))
+		return exitUsage
+	}
+	if !validChoice(*pingAnswer, swayapitest.PingAnswers) {
+		fmt.Fprintf(stderr, "swaykeep simulate: -ping-answer %q: want one of %s\n", *pingAnswer, strings.Join(swayapitest.PingAnswers, ", "))
 		return exitUsage
 	}
 	if *usersFile != "" {
@@ -95,7 +100,7 @@ func simulate(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	sim := swayapitest.New(swayapitest.Options{
 		Timeout: d, TimeoutForm: *form, LoginRate: loginRate, LoginBurst: *burst,
-		ConcurrentSessions: *concurrent,
+		ConcurrentSessions: *concurrent, PingAnswer: *pingAnswer,
 	})
 	for _, u := range users {
 		sim.AddUser(u.username, u.domain, u.password)
@@ -137,9 +142,9 @@ func parseSimTimeout(s string) (time.Duration, error) {
 	return d, nil
 }
 
-func validSimForm(f string) bool {
-	for _, v := range swayapitest.TimeoutForms {
-		if v == f {
+func validChoice(v string, choices []string) bool {
+	for _, c := range choices {
+		if c == v {
 			return true
 		}
 	}

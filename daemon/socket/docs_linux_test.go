@@ -14,8 +14,8 @@ import (
 	"github.com/swaykeep/swaykeep/daemon/socket/sockettest"
 )
 
-// docsPath is the page whose examples TestDocExamples runs.
-const docsPath = "../../docs/socket.md"
+// docsPaths are the pages whose examples TestDocExamples runs.
+var docsPaths = []string{"../../docs/socket.md", "../../README.md"}
 
 // documentedSocket is the socket path the examples use; the test replaces
 // it with its own.
@@ -68,7 +68,7 @@ func (docsBackend) Subscribe() (<-chan keeper.Event, func()) {
 	return ch, func() {}
 }
 
-// TestDocExamples runs every curl example of docs/socket.md against a
+// TestDocExamples runs every curl example of docs/socket.md and README.md against a
 // server holding the accounts the page describes, and compares the output.
 func TestDocExamples(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
@@ -91,6 +91,13 @@ func TestDocExamples(t *testing.T) {
 	}
 	serveUntilCleanup(t, newServer(t, docsBackend{b}), l)
 
+	for _, docsPath := range docsPaths {
+		runExamples(t, docsPath, path)
+	}
+}
+
+// runExamples runs the console examples of one page against the socket at path.
+func runExamples(t *testing.T, docsPath, path string) {
 	examples := consoleExamples(t, docsPath)
 	if len(examples) < 5 {
 		t.Fatalf("found %d examples in %s", len(examples), docsPath)

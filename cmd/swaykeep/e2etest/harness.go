@@ -27,17 +27,16 @@ const (
 	Poll = 20 * time.Millisecond
 	// Deadline bounds every wait helper unless told otherwise.
 	Deadline = 10 * time.Second
-	// modulePath is the import path of the binary the harness builds.
+	// binaryPackage is the import path of the binary the harness builds.
 	binaryPackage = "github.com/swaykeep/swaykeep/cmd/swaykeep"
 )
 
 var build struct {
-	once    sync.Once
-	dir     string // temporary directory holding the binary
-	bin     string
-	repo    string // the module's root directory
-	err     error
-	elapsed time.Duration
+	once sync.Once
+	dir  string // temporary directory holding the binary
+	bin  string
+	repo string // the module's root directory
+	err  error
 }
 
 // Binary returns the path of a swaykeep binary built from this module, once
@@ -64,7 +63,6 @@ func RepoRoot(t testing.TB) string {
 
 func buildOnce() {
 	build.once.Do(func() {
-		start := time.Now()
 		gobin, err := goTool()
 		if err != nil {
 			build.err = err
@@ -103,7 +101,6 @@ func buildOnce() {
 		// as other uids.
 		os.Chmod(dir, 0o755)
 		build.bin = bin
-		build.elapsed = time.Since(start)
 	})
 }
 
