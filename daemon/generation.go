@@ -131,9 +131,6 @@ func (d *Daemon) apply(ctx context.Context, next *config.Config) (config.Diff, e
 	if err != nil {
 		return diff, err
 	}
-	if err := d.applyDaemonSettings(prev, next); err != nil {
-		return diff, err
-	}
 
 	// Swap.
 	var retiring []*account
@@ -162,6 +159,7 @@ func (d *Daemon) apply(ctx context.Context, next *config.Config) (config.Diff, e
 	d.admins = admins
 	d.mu.Unlock()
 	swapSocket()
+	d.applyDaemonSettings(prev, next)
 
 	// Stop what is gone, then start what replaces it.
 	d.retireAll(ctx, retiring)

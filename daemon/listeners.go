@@ -110,19 +110,19 @@ func (d *Daemon) closeListeners() {
 }
 
 // applyDaemonSettings applies the daemon block's settings that change in
-// place: log level and format, login rate. It validates before it changes.
-func (d *Daemon) applyDaemonSettings(prev, next *config.Config) error {
+// place: log level and format, login rate. Their values were validated at
+// load.
+func (d *Daemon) applyDaemonSettings(prev, next *config.Config) {
 	n := next.Daemon
 	if prev != nil && prev.Daemon.StateDir != n.StateDir {
 		d.log.Warn("state_dir changed: it takes effect at the next restart")
 	}
-	if prev == nil || prev.Daemon.LogLevel != n.LogLevel || prev.Daemon.LogFormat != n.LogFormat {
+	if prev != nil && (prev.Daemon.LogLevel != n.LogLevel || prev.Daemon.LogFormat != n.LogFormat) { // at start, Run did it
 		if err := logging.Configure(d.log, n.LogFormat, n.LogLevel); err != nil {
-			return err
+			d.log.WithError(err).Error("apply log settings")
 		}
 	}
 	if prev != nil && prev.Daemon.LoginRate != n.LoginRate {
 		d.limiters.SetRate(n.LoginRate)
 	}
-	return nil
 }

@@ -280,7 +280,7 @@ func (d *Daemon) logoutSaved(ctx context.Context, rec statedir.Record) {
 // consumeEvents feeds the event stream to metrics and systemd status.
 func (d *Daemon) consumeEvents(ctx context.Context) {
 	evs, cancel := d.events.Subscribe()
-	defer cancel()
+	defer func() { cancel() }() // the latest subscription
 	for {
 		select {
 		case <-ctx.Done():

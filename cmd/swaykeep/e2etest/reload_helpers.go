@@ -33,15 +33,60 @@ type reloadRig struct {
 // and waits for every token and "swaykeep ready".
 func startReloadRig(t *testing.T, users, known []User, watch bool) *reloadRig {
 	t.Helper()
-	r := &reloadRig{t: t, sim: StartSimulator(t, SimOptions{Users: known}), d: NewDir(t), users: users}
-	r.d.Write("main.hcl", r.mainHCL(watch))
+	r := newReloadRig(t, users, known, watch)
 	for _, u := range users {
 		r.d.Write(accountFile(u.Username), AccountHCL(u))
 	}
-	r.daemon = r.d.StartDaemon()
-	r.d.WaitTokens(users)
-	r.daemon.WaitOutput("swaykeep ready")
+	r.start()
 	return r
+}
+
+// newReloadRig starts the simulator and writes main.hcl only, for tests
+// that lay the accounts out themselves before start.
+func newReloadRig(t *testing.T, users, known []User, watch bool) *reloadRig {
+	t.Helper()
+	r := &reloadRig{t: t, sim: StartSimulator(t, SimOptions{Users: known}), d: NewDir(t), users: users}
+	r.d.Write("main.hcl", r.mainHCL(watch))
+	return r
+}
+
+// start starts the daemon and waits for every token and "swaykeep ready".
+func (r *reloadRig) start() {
+	r.t.Helper()
+	r.daemon = r.d.StartDaemon()
+	r.d.WaitTokens(r.users)
+	r.daemon.WaitOutput("swaykeep ready")
+}
+
+// sentinelUsers is Users with passwords that tests look for in every
+// output: SENTINEL-pw-NAME.
+func sentinelUsers(prefix string, n int) []User {
+	users := Users(prefix, n)
+	for i := range users {
+		users[i].Password = "SENTINEL-" + users[i].Password
+	}
+	return users
+}
+
+// passwords returns the users' passwords, for noSecrets.
+func passwords(users ...User) []string {
+	out := make([]string, len(users))
+	for i, u := range users {
+		out[i] = u.Password
+	}
+	return out
+}
+
+// accountWithTokenFile is an account block with its own token_file block
+// (path, then extra attribute lines such as `mode = "0640"`).
+func accountWithTokenFile(u User, path string, extra ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "account %q {\n  username = %q\n  password = %q\n\n  token_file {\n    path = %q\n", u.Username, u.Username, u.Password, path)
+	for _, e := range extra {
+		fmt.Fprintf(&b, "    %s\n", e)
+	}
+	b.WriteString("  }\n}\n")
+	return b.String()
 }
 
 // mainHCL is the daemon and defaults blocks of the rig.
@@ -188,5 +233,30 @@ func noSecrets(t *testing.T, what, out string, secrets ...string) {
 		if s != "" && strings.Contains(out, s) {
 			t.Errorf("%s shows a secret (%d bytes)", what, len(s))
 		}
+	}
+}
+
+// requireRelogin waits until name was logged out once and holds a new,
+// valid token instead of old.
+func (r *reloadRig) requireRelogin(name, old string) {
+	r.t.Helper()
+	var tok string
+	Eventually(r.t, name+": one logout and a new token", func() bool {
+		var ok bool
+		tok, ok = ReadToken(r.t, r.d.TokenPath(name))
+		st := r.sim.UserStats(r.t, name)
+		return ok && tok != old && TokenShape.MatchString(tok) && st.Logouts == 1 && st.Logins == 2
+	})
+	r.sim.RequireValid(r.t, "new token of "+name, tok)
+	if code := r.sim.Ping(r.t, old); code >= 200 && code <= 299 {
+		r.t.Errorf("%s: the old session is still valid (ping %d)", name, code)
+	}
+}
+
+// symlink makes link point at target.
+func symlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
 	}
 }
