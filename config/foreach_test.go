@@ -113,7 +113,7 @@ func TestJSONDirectory(t *testing.T) {
 	}
 	golden(t, "config/dir.txt", []byte(dump(r.Config)+out))
 	abs, _ := filepath.Abs("testdata/dir")
-	want := []string{filepath.Join(abs, "accounts.hcl.json"), filepath.Join(abs, "daemon.hcl"), filepath.Join(abs, "native.hcl")}
+	want := []string{abs, filepath.Join(abs, "accounts.hcl.json"), filepath.Join(abs, "daemon.hcl"), filepath.Join(abs, "native.hcl")}
 	if !reflect.DeepEqual(r.Files, want) {
 		t.Errorf("Files %q", r.Files)
 	}

@@ -217,6 +217,8 @@ func (l *loader) configFiles() ([]string, bool) {
 			}
 		}
 	} else if entries, err := l.src.ReadDir(l.src.Path); err == nil {
+		// The directory itself is read: a file added to it is a change.
+		l.files = append(l.files, absPath(l.src.Path))
 		for _, e := range entries {
 			if !e.IsDir() && isConfigFile(e.Name()) {
 				names = append(names, filepath.Join(l.src.Path, e.Name()))
@@ -228,7 +230,6 @@ func (l *loader) configFiles() ([]string, bool) {
 				Summary:  "No configuration files",
 				Detail:   fmt.Sprintf("The directory %q holds no *.hcl or *.hcl.json file.", l.src.Path),
 			})
-			l.files = append(l.files, absPath(filepath.Join(l.src.Path, "swaykeep.hcl")))
 			return nil, false
 		}
 	} else {

@@ -169,6 +169,7 @@ account "c" {
 	}
 	want := []string{
 		"/nonexistent/c",
+		dir, // the directory: a new file in it is a change
 		filepath.Join(creds, "b"),
 		filepath.Join(creds, "swaykeep_b"),
 		filepath.Join(dir, "main.hcl"),

@@ -43,12 +43,14 @@ func BenchmarkRestart1000(b *testing.B) {
 		name         string
 		loopback     bool
 		stateOnTmpfs bool
+		maxConns     int
 	}{
-		{"inmemory/state=disk", false, false},
-		{"inmemory/state=tmpfs", false, true},
-		{"loopback/state=disk", true, false},
+		{"inmemory/state=disk", false, false, 0},
+		{"inmemory/state=tmpfs", false, true, 0},
+		{"loopback/state=disk", true, false, 0},
+		{"loopback/state=disk/maxconns=16", true, false, 16},
 	} {
-		b.Run(v.name, func(b *testing.B) { benchRestart(b, 1000, v.loopback, v.stateOnTmpfs) })
+		b.Run(v.name, func(b *testing.B) { benchRestart(b, 1000, v.loopback, v.stateOnTmpfs, v.maxConns) })
 	}
 }
 
@@ -64,13 +66,14 @@ func tmpfsDir(b *testing.B) string {
 	return dir
 }
 
-func benchRestart(b *testing.B, n int, loopback, stateOnTmpfs bool) {
+func benchRestart(b *testing.B, n int, loopback, stateOnTmpfs bool, maxConns int) {
 	users := make([]string, n)
 	for i := range users {
 		users[i] = fmt.Sprintf("user%04d", i)
 	}
 	sim := newSim(users...) // 30 min timeout, no login limit
-	fleet := &benchFleet{sim: sim, n: n, etc: b.TempDir(), state: b.TempDir(), tokens: tmpfsDir(b), apiURL: "http://127.0.0.1/dxsca-web"}
+	fleet := &benchFleet{sim: sim, n: n, etc: b.TempDir(), state: b.TempDir(), tokens: tmpfsDir(b),
+		apiURL: "http://127.0.0.1/dxsca-web", maxConns: maxConns}
 	if stateOnTmpfs {
 		fleet.state = tmpfsDir(b)
 	}
@@ -129,6 +132,9 @@ type benchFleet struct {
 	state  string // state_dir
 	tokens string // token file directory
 	apiURL string
+	// maxConns > 0: over loopback, a keep-alive transport like the daemon's
+	// own but with MaxConnsPerHost set (a proposed remedy, measured here).
+	maxConns int
 }
 
 func (f *benchFleet) writeConfig(b *testing.B, users []string) {
@@ -179,8 +185,18 @@ func (f *benchFleet) start(b *testing.B) *benchDaemon {
 		Log:      log,
 		NoSocket: true,
 	}
-	if f.srv == nil {
+	switch {
+	case f.srv == nil:
 		opts.Transport = func(string, string) (http.RoundTripper, error) { return f.sim.Transport(), nil }
+	case f.maxConns > 0:
+		opts.Transport = func(string, string) (http.RoundTripper, error) {
+			return &http.Transport{
+				MaxIdleConns:        64,
+				MaxIdleConnsPerHost: 16,
+				MaxConnsPerHost:     f.maxConns,
+				IdleConnTimeout:     90 * time.Second,
+			}, nil
+		}
 	} // else nil: the daemon's own keep-alive transport
 	ctx, cancel := context.WithCancel(context.Background())
 	bd := &benchDaemon{d: New(opts), cancel: cancel, done: make(chan error, 1)}

@@ -22,29 +22,32 @@ type ReloadResult struct {
 	Err string
 }
 
-// Summary is a one-line description for logs and systemd STATUS=.
+// Summary describes the result in one line, as systemd's STATUS= ends
+// ("last reload " + Summary) and `swaykeep reload` prints it:
+// "ok at 16:30:05: 1 added, 0 changed, 0 removed", "ok at 16:30:05: no
+// changes", "failed at 16:31:10: the configuration has 2 error(s)".
 func (r ReloadResult) Summary() string {
+	at := r.Time.Format(time.TimeOnly)
 	switch {
 	case r.Time.IsZero():
-		return "no reload yet"
+		return ""
 	case !r.OK:
-		return "reload failed at " + r.Time.Format(time.RFC3339) + ": " + r.Err
+		return "failed at " + at + ": " + r.Err
 	case !r.Changed:
-		return "reloaded at " + r.Time.Format(time.RFC3339) + ": no changes"
-	default:
-		var add, change, remove int
-		for _, ch := range r.Diff.Accounts {
-			switch ch.Kind {
-			case config.Added:
-				add++
-			case config.Removed:
-				remove++
-			default:
-				change++
-			}
-		}
-		return fmt.Sprintf("reloaded at %s: %d added, %d changed, %d removed", r.Time.Format(time.RFC3339), add, change, remove)
+		return "ok at " + at + ": no changes"
 	}
+	var add, change, remove int
+	for _, ch := range r.Diff.Accounts {
+		switch ch.Kind {
+		case config.Added:
+			add++
+		case config.Removed:
+			remove++
+		default:
+			change++
+		}
+	}
+	return fmt.Sprintf("ok at %s: %d added, %d changed, %d removed", at, add, change, remove)
 }
 
 // load reads the configuration through the daemon's source.

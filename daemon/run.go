@@ -82,7 +82,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.mu.Lock()
 	d.files = res.Files
-	d.lastReload = ReloadResult{Time: d.opts.Now(), OK: true, Changed: true, Diagnostics: diags}
+	d.lastReload = ReloadResult{Time: d.opts.Now(), OK: true, Diagnostics: diags}
 	d.mu.Unlock()
 	d.watchFiles(res.Files)
 	d.reloadMu.Unlock()

@@ -53,6 +53,6 @@ systemd's ExecReload= and "systemctl reload" report a broken config.`, stderr)
 	if ans.Changes != "" {
 		fmt.Fprint(stdout, ans.Changes)
 	}
-	fmt.Fprintln(stdout, ans.Summary)
+	fmt.Fprintln(stdout, "reload", ans.Summary)
 	return exitOK
 }

@@ -20,8 +20,9 @@ import (
 // benchServer is a loopback simulator with alice and no login limit, over
 // HTTPS when useTLS is set (HTTP/1.1 either way: the simulator does not
 // offer h2), and a client of it trusting its certificate; both are closed
-// when the benchmark ends.
-func benchServer(b *testing.B, useTLS bool) (*swayapitest.Server, *Client) {
+// when the benchmark ends. maxConns > 0 gives the client the production
+// transport with MaxConnsPerHost set, to measure that remedy.
+func benchServer(b *testing.B, useTLS bool, maxConns int) (*swayapitest.Server, *Client) {
 	b.Helper()
 	sim := newSim(swayapitest.Options{})
 	srv := swayapitest.NewServer(sim)
@@ -36,6 +37,15 @@ func benchServer(b *testing.B, useTLS bool) (*swayapitest.Server, *Client) {
 	}
 	b.Cleanup(srv.Close)
 	opts.BaseURL = srv.URL
+	if maxConns > 0 {
+		t, err := newTransport(opts.CAFile)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t.MaxConnsPerHost = maxConns
+		b.Cleanup(t.CloseIdleConnections)
+		opts.Transport = t
+	}
 	c, err := New(opts)
 	if err != nil {
 		b.Fatal(err)
@@ -47,7 +57,7 @@ func benchServer(b *testing.B, useTLS bool) (*swayapitest.Server, *Client) {
 // BenchmarkLogin is one login after another; each ends the previous session
 // (one session per user, the API's default).
 func BenchmarkLogin(b *testing.B) {
-	srv, c := benchServer(b, false)
+	srv, c := benchServer(b, false, 0)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -62,7 +72,7 @@ func BenchmarkLogin(b *testing.B) {
 func BenchmarkPing(b *testing.B) {
 	for _, scheme := range []string{"http", "https"} {
 		b.Run(scheme, func(b *testing.B) {
-			srv, c := benchServer(b, scheme == "https")
+			srv, c := benchServer(b, scheme == "https", 0)
 			ctx := context.Background()
 			sess, err := c.Login(ctx, alice)
 			if err != nil {
@@ -85,15 +95,25 @@ func BenchmarkPing(b *testing.B) {
 // (16), dials stay at the number of callers whatever the number of pings;
 // beyond that, connections that come back to a full idle pool are closed
 // and later calls dial again, so dials grow with the calls (reported as
-// "dials" in total and "dials/1k-pings").
+// "dials" in total and "dials/1k-pings"). The maxconns=16 variants set the
+// transport's MaxConnsPerHost, which makes callers beyond 16 wait for a
+// connection instead of dialing one.
 func BenchmarkPingParallel(b *testing.B) {
 	for _, bc := range []struct {
-		scheme  string
-		callers int
-	}{{"http", 16}, {"http", 100}, {"https", 16}, {"https", 100}} {
-		b.Run(fmt.Sprintf("%s/callers=%d", bc.scheme, bc.callers), func(b *testing.B) {
+		scheme   string
+		callers  int
+		maxConns int
+	}{
+		{"http", 16, 0}, {"http", 100, 0}, {"https", 16, 0}, {"https", 100, 0},
+		{"http", 100, 16}, {"https", 100, 16},
+	} {
+		name := fmt.Sprintf("%s/callers=%d", bc.scheme, bc.callers)
+		if bc.maxConns > 0 {
+			name += fmt.Sprintf("/maxconns=%d", bc.maxConns)
+		}
+		b.Run(name, func(b *testing.B) {
 			callers := bc.callers
-			srv, c := benchServer(b, bc.scheme == "https")
+			srv, c := benchServer(b, bc.scheme == "https", bc.maxConns)
 			ctx := context.Background()
 			sess, err := c.Login(ctx, alice)
 			if err != nil {

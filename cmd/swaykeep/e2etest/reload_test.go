@@ -150,6 +150,33 @@ func TestReloadWatchFileFunctionTarget(t *testing.T) {
 	noSecrets(t, "the daemon's output", r.daemon.Output(), rotated, users[0].Password)
 }
 
+// watch = true: an account whose password file does not exist yet, in a
+// directory that does not exist yet, is refused with the daemon running;
+// creating the directory and file (a missing target is watched) logs it in
+// once, with no other login.
+func TestReloadWatchMissingFileTargetCreated(t *testing.T) {
+	users := sentinelUsers("miss", 2)
+	r := startReloadRig(t, users[:1], users, true)
+	before, n := r.tokenStates(users[:1]), r.reloads()
+
+	// Into the existing file: this test is about the missing target, not
+	// about a new config file.
+	secret := filepath.Join(r.d.Root, "later", "miss02")
+	second := strings.Replace(AccountHCL(users[1]), `"`+users[1].Password+`"`, `file("`+secret+`")`, 1)
+	r.d.Write(accountFile("miss01"), AccountHCL(users[0])+second)
+	r.waitReload(n, "referring to a missing password file")
+	if !strings.Contains(r.daemon.Output(), "reload failed") {
+		t.Fatal("a missing password file did not fail the reload")
+	}
+	r.requireRunning("after a reload refused for a missing file")
+
+	writeFile(t, secret, users[1].Password+"\n")
+	r.sim.RequireValid(t, "token of miss02", r.d.WaitTokens(users[1:])["miss02"])
+	r.requireCounts("after creating the password file", onceEach(users...))
+	r.requireUntouched("after creating another account's password file", before)
+	noSecrets(t, "the daemon's output", r.daemon.Output(), passwords(users...)...)
+}
+
 // watch = true: a half-saved file leaves every session and file as it was
 // and the daemon running, with a diagnostic naming the file and line; the
 // fixed file is reloaded with no extra login.
