@@ -7,15 +7,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/swaykeep/swaykeep/config"
 	"github.com/swaykeep/swaykeep/daemon"
-	"github.com/swaykeep/swaykeep/daemon/keeper"
 	"github.com/swaykeep/swaykeep/daemon/logging"
+	"github.com/swaykeep/swaykeep/daemon/socket"
+	"github.com/swaykeep/swaykeep/daemon/socket/client"
 	"github.com/swaykeep/swaykeep/daemon/swayapi/swayapitest"
 )
 
@@ -99,31 +98,13 @@ func runDev(args []string, stdout, stderr io.Writer) int {
 		case <-tick.C:
 			if d.Config() != nil {
 				fmt.Fprint(stdout, "\x1b[H\x1b[2J")
-				writeStatusTable(stdout, d.Statuses(), time.Now())
+				var table []socket.AccountStatus
+				for _, st := range d.Statuses() {
+					table = append(table, socket.StatusOf(st))
+				}
+				client.WriteTable(stdout, table, time.Now())
 				fmt.Fprintf(stdout, "\nsimulator %s · files under %s · logs in swaykeep.log · Ctrl-C stops\n", srv.URL, out)
 			}
 		}
 	}
-}
-
-// writeStatusTable prints one line per account: state, expiry, last error.
-func writeStatusTable(w io.Writer, sts []keeper.Status, now time.Time) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ACCOUNT\tSTATE\tEXPIRES\tLOGINS\tLAST ERROR")
-	for _, s := range sts {
-		exp := "-"
-		if !s.Expires.IsZero() {
-			exp = fmt.Sprintf("in %s", s.Expires.Sub(now).Round(time.Second))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", s.Account, s.State, exp, s.Logins, oneLine(s.LastError))
-	}
-	tw.Flush()
-}
-
-func oneLine(s string) string {
-	s = strings.ReplaceAll(s, "\n", " ")
-	if len(s) > 80 {
-		s = s[:77] + "..."
-	}
-	return s
 }

@@ -13,7 +13,7 @@ func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request) {
 	list := AccountList{Accounts: []AccountStatus{}}
 	for _, a := range s.b.Accounts() {
 		if s.canSee(p, a) {
-			list.Accounts = append(list.Accounts, statusOf(a.Status))
+			list.Accounts = append(list.Accounts, StatusOf(a.Status))
 		}
 	}
 	WriteJSON(w, http.StatusOK, list)
@@ -27,7 +27,7 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) {
 		notFound(w, name)
 		return
 	}
-	WriteJSON(w, http.StatusOK, statusOf(a.Status))
+	WriteJSON(w, http.StatusOK, StatusOf(a.Status))
 }
 
 // POST /v1/accounts/{name}/login: admin only. A non-admin learns that it

@@ -77,7 +77,8 @@ type ErrorAnswer struct {
 	Error string `json:"error"`
 }
 
-func statusOf(s keeper.Status) AccountStatus {
+// StatusOf is the socket's view of a keeper status.
+func StatusOf(s keeper.Status) AccountStatus {
 	return AccountStatus{
 		Account:        s.Account,
 		State:          s.State,
