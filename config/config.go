@@ -71,6 +71,10 @@ func (c *Config) Account(name string) *Account {
 
 // Daemon is the daemon block, with defaults filled in.
 type Daemon struct {
+	// sensitive names the attributes whose value came from a secret source;
+	// plan renders them as "(sensitive)".
+	sensitive map[string]bool
+
 	StateDir        string        // "" = no persistence
 	LogLevel        string        // debug | info | warn | error
 	LogFormat       string        // text | json
@@ -94,6 +98,9 @@ type Socket struct {
 type Principals struct {
 	Users  []string
 	Groups []string
+
+	// sensitive: a name came from a secret source; plan masks the lists.
+	sensitive bool
 }
 
 // IsZero reports whether no user or group is named.

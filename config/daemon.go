@@ -39,7 +39,15 @@ func (l *loader) decodeDaemon(cfg *Config) Daemon {
 	content, diags := fb.block.Body.Content(daemonSchema)
 	l.add(diags)
 	ctx := l.evalContext(fb.file.dir)
-	attr := func(name string) evaluated { return l.evaluate(content.Attributes[name], ctx) }
+	d.sensitive = make(map[string]bool)
+	eval := func(name string, a *hcl.Attribute) evaluated {
+		e := l.evaluate(a, ctx)
+		if e.sensitive {
+			d.sensitive[name] = true
+		}
+		return e
+	}
+	attr := func(name string) evaluated { return eval(name, content.Attributes[name]) }
 
 	if e := attr("state_dir"); e.st == present {
 		d.StateDir = l.absolute(&e, l.str(&e))
@@ -71,17 +79,17 @@ func (l *loader) decodeDaemon(cfg *Config) Daemon {
 		case "socket":
 			c, diags := b.Body.Content(socketSchema)
 			l.add(diags)
-			if e := l.evaluate(c.Attributes["path"], ctx); e.st == present {
+			if e := eval("socket.path", c.Attributes["path"]); e.st == present {
 				d.Socket.Path = l.absolute(&e, l.str(&e))
 			}
-			e := l.evaluate(c.Attributes["mode"], ctx)
+			e := eval("socket.mode", c.Attributes["mode"])
 			d.Socket.Mode = l.mode(&e, d.Socket.Mode)
 		case "admins":
 			d.Admins = l.principals(cfg, "admins", b, ctx)
 		case "metrics":
 			c, diags := b.Body.Content(metricsSchema)
 			l.add(diags)
-			e := l.evaluate(c.Attributes["listen"], ctx)
+			e := eval("metrics.listen", c.Attributes["listen"])
 			if s := l.str(&e); e.st == present {
 				if _, _, err := net.SplitHostPort(s); err != nil {
 					l.errorf(e.rng, "Invalid listen address",
@@ -146,6 +154,7 @@ func (l *loader) principals(cfg *Config, where string, b *hcl.Block, ctx *hcl.Ev
 	var p Principals
 	for _, kind := range []string{"users", "groups"} {
 		e := l.evaluate(c.Attributes[kind], ctx)
+		p.sensitive = p.sensitive || e.sensitive
 		names := l.strList(&e)
 		for _, n := range names {
 			if n == "" {

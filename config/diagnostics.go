@@ -120,6 +120,12 @@ func (r *Result) writeSnippet(buf *bytes.Buffer, s *hcl.Range, color bool) {
 			continue
 		}
 		line := redactPasswordLine(raw)
+		switch r.unparsed[s.Filename] {
+		case unparsedVarFile: // every value may be a sensitive variable's
+			line = redactLiterals(line)
+		case unparsedConfig: // a sensitive variable's default may be secret
+			line = defaultLine.ReplaceAllString(line, `$1"`+secret.Redacted+`"`)
+		}
 		// A line holding a secret is shown scrubbed and unmarked: a colour
 		// escape inside the secret would keep it from being found.
 		scrubbed := r.scrub(line)
@@ -167,6 +173,29 @@ var passwordLine = regexp.MustCompile(`("?password"?\s*[=:]\s*)"(?:[^"\\]|\\.)*"
 // from learning.
 func redactPasswordLine(line string) string {
 	return passwordLine.ReplaceAllString(line, `$1"`+secret.Redacted+`"`)
+}
+
+// unparsedKind says what a file that did not parse is.
+type unparsedKind int
+
+const (
+	parsedOK unparsedKind = iota
+	unparsedConfig
+	unparsedVarFile
+)
+
+// defaultLine finds a string literal assigned to default (a variable's),
+// in native or JSON syntax, terminated or not.
+var defaultLine = regexp.MustCompile(`("?default"?\s*[=:]\s*)"(?:[^"\\]|\\.)*"?`)
+
+// stringLiteral is a quoted string, terminated or not.
+var stringLiteral = regexp.MustCompile(`"(?:[^"\\]|\\.)*"?`)
+
+// redactLiterals blanks every string literal of a line of a file that did
+// not parse: a sensitive variable's default or a variables file's value may
+// be a secret, and a file that does not parse tells us nothing about which.
+func redactLiterals(line string) string {
+	return stringLiteral.ReplaceAllString(line, `"`+secret.Redacted+`"`)
 }
 
 // WriteSourceDiagnostics renders diagnostics about one file's source, such

@@ -104,14 +104,26 @@ func Compare(old, new *Config) Diff {
 	return d
 }
 
-// attr is one rendered attribute, in display order.
-type attr struct{ name, value string }
+// attr is one rendered attribute, in display order. A secret attr's value
+// is compared as it is and shown as "(sensitive)".
+type attr struct {
+	name, value string
+	secret      bool
+}
+
+// shown is what plan prints of the attribute.
+func (a attr) shown() string {
+	if a.secret && a.value != "" {
+		return secret.Redacted
+	}
+	return a.value
+}
 
 func changes(old, new []attr) []AttrChange {
 	var out []AttrChange
 	for i := range new {
 		if old[i].value != new[i].value {
-			out = append(out, AttrChange{Name: new[i].name, Old: old[i].value, New: new[i].value})
+			out = append(out, AttrChange{Name: new[i].name, Old: old[i].shown(), New: new[i].shown()})
 		}
 	}
 	return out
@@ -142,7 +154,7 @@ func accountAttrChanges(o, a *Account) []AttrChange {
 	if o == nil {
 		for _, at := range newAttrs {
 			if at.value != "" {
-				out = append(out, AttrChange{Name: at.name, New: at.value})
+				out = append(out, AttrChange{Name: at.name, New: at.shown()})
 			}
 		}
 	} else {
@@ -156,7 +168,7 @@ func accountAttrChanges(o, a *Account) []AttrChange {
 				differ = oldAttrs[i].value != at.value
 			}
 			if differ {
-				out = append(out, AttrChange{Name: at.name, Old: oldAttrs[i].value, New: at.value})
+				out = append(out, AttrChange{Name: at.name, Old: oldAttrs[i].shown(), New: at.shown()})
 			}
 		}
 	}
@@ -189,7 +201,7 @@ func accountAttrList(a *Account) []attr {
 		if v != "" && (name == "password" || a.sensitive[name]) {
 			v = secret.Redacted
 		}
-		return attr{name, v}
+		return attr{name: name, value: v}
 	}
 	pass := ""
 	if !a.Password.IsZero() {
@@ -203,8 +215,8 @@ func accountAttrList(a *Account) []attr {
 		show("ca_file", a.CAFile),
 		show("ping_interval", fmtPing(a.PingInterval)),
 		show("request_timeout", a.RequestTimeout.String()),
-		{"readers.users", fmtList(a.Readers.Users)},
-		{"readers.groups", fmtList(a.Readers.Groups)},
+		{"readers.users", fmtList(a.Readers.Users), a.Readers.sensitive},
+		{"readers.groups", fmtList(a.Readers.Groups), a.Readers.sensitive},
 	}
 }
 
@@ -248,20 +260,24 @@ func tokenFileChanges(o, a *Account) []AttrChange {
 }
 
 func daemonAttrs(d *Daemon) []attr {
-	return []attr{
-		{"state_dir", d.StateDir},
-		{"log_level", d.LogLevel},
-		{"log_format", d.LogFormat},
-		{"login_rate", strconv.FormatFloat(d.LoginRate, 'g', -1, 64)},
-		{"logout_on_exit", strconv.FormatBool(d.LogoutOnExit)},
-		{"shutdown_timeout", d.ShutdownTimeout.String()},
-		{"watch", strconv.FormatBool(d.Watch)},
-		{"socket.path", d.Socket.Path},
-		{"socket.mode", fmtMode(d.Socket.Mode)},
-		{"admins.users", fmtList(d.Admins.Users)},
-		{"admins.groups", fmtList(d.Admins.Groups)},
-		{"metrics.listen", d.MetricsListen},
+	attrs := []attr{
+		{name: "state_dir", value: d.StateDir},
+		{name: "log_level", value: d.LogLevel},
+		{name: "log_format", value: d.LogFormat},
+		{name: "login_rate", value: strconv.FormatFloat(d.LoginRate, 'g', -1, 64)},
+		{name: "logout_on_exit", value: strconv.FormatBool(d.LogoutOnExit)},
+		{name: "shutdown_timeout", value: d.ShutdownTimeout.String()},
+		{name: "watch", value: strconv.FormatBool(d.Watch)},
+		{name: "socket.path", value: d.Socket.Path},
+		{name: "socket.mode", value: fmtMode(d.Socket.Mode)},
+		{name: "admins.users", value: fmtList(d.Admins.Users), secret: d.Admins.sensitive},
+		{name: "admins.groups", value: fmtList(d.Admins.Groups), secret: d.Admins.sensitive},
+		{name: "metrics.listen", value: d.MetricsListen},
 	}
+	for i := range attrs {
+		attrs[i].secret = attrs[i].secret || d.sensitive[attrs[i].name]
+	}
+	return attrs
 }
 
 func fmtPing(d time.Duration) string {

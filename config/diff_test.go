@@ -228,3 +228,52 @@ account "a" {
 		t.Errorf("same values differ: %+v", d)
 	}
 }
+
+// TestPlanMasksSecretDerivedNames: readers, admins and daemon attributes
+// taken from a secret source are shown as (sensitive), never as values —
+// plan runs with the daemon's own environment and credentials.
+func TestPlanMasksSecretDerivedNames(t *testing.T) {
+	const sentinel = "SENTINEL-from-env"
+	env := func(s *Source) { s.Getenv = func(string) (string, bool) { return sentinel, true } }
+	old := mustLoad(t, map[string]string{"m.hcl": `
+daemon {
+  state_dir = "/var/lib/a"
+}
+account "a" {
+  username = "u"
+  password = "p"
+}`})
+	next := mustLoad(t, map[string]string{"m.hcl": `
+daemon {
+  state_dir = "/var/lib/${env("X")}"
+  admins {
+    users = [env("X")]
+  }
+  metrics {
+    listen = "127.0.0.1:${length([env("X")]) + 9000}"
+  }
+}
+account "a" {
+  username = "u"
+  password = "p"
+  readers {
+    groups = [env("X")]
+  }
+}`}, env)
+	for _, d := range []Diff{Compare(old, next), Compare(nil, next)} {
+		var b strings.Builder
+		if err := d.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b.String(), sentinel) {
+			t.Errorf("plan shows a secret:\n%s", b.String())
+		}
+	}
+	var b strings.Builder
+	Compare(old, next).WriteText(&b)
+	for _, want := range []string{"state_dir: /var/lib/a -> (sensitive)", "admins.users: (none) -> (sensitive)", "readers.groups: (none) -> (sensitive)"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("plan lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -32,6 +32,9 @@ type Result struct {
 	// rendering snippets.
 	sources  map[string][]byte
 	hclFiles map[string]*hcl.File
+	// unparsed names the files that did not parse: which of their values
+	// are secret is unknown, so their snippets hide the literals that may be.
+	unparsed map[string]unparsedKind
 	// secrets holds every secret value known at load, scrubbed from
 	// rendered diagnostics.
 	secrets []string
@@ -55,7 +58,7 @@ func Load(src Source) *Result {
 		}
 		return a.Start.Byte < b.Start.Byte
 	})
-	r := &Result{Diagnostics: l.diags, sources: l.sources, hclFiles: map[string]*hcl.File{}}
+	r := &Result{Diagnostics: l.diags, sources: l.sources, unparsed: l.unparsed, hclFiles: map[string]*hcl.File{}}
 	for _, pf := range l.parsed {
 		r.hclFiles[pf.name] = pf.file
 	}
@@ -85,14 +88,15 @@ func Load(src Source) *Result {
 
 // loader is the state of one Load.
 type loader struct {
-	src     Source
-	diags   hcl.Diagnostics
-	seen    map[string]bool // diagnostics already reported, to drop repeats
-	files   []string
-	sources map[string][]byte
-	overlay map[string][]byte // Source.Files by absolute path
-	base    string            // the overlay's directory when Path is a file
-	secrets map[string]struct{}
+	src      Source
+	diags    hcl.Diagnostics
+	seen     map[string]bool // diagnostics already reported, to drop repeats
+	files    []string
+	sources  map[string][]byte
+	unparsed map[string]unparsedKind // files with syntax errors
+	overlay  map[string][]byte       // Source.Files by absolute path
+	base     string                  // the overlay's directory when Path is a file
+	secrets  map[string]struct{}
 
 	parsed []*parsedFile
 	vars   map[string]cty.Value
@@ -131,6 +135,7 @@ func newLoader(src Source) *loader {
 		src:       src,
 		seen:      map[string]bool{},
 		sources:   map[string][]byte{},
+		unparsed:  map[string]unparsedKind{},
 		secrets:   map[string]struct{}{},
 		vars:      map[string]cty.Value{},
 		varInputs: map[string]cty.Value{},
@@ -263,6 +268,9 @@ func (l *loader) parseFiles() bool {
 			f, d = hclsyntax.ParseConfig(b, name, hcl.InitialPos)
 		}
 		l.add(d)
+		if d.HasErrors() {
+			l.unparsed[name] = unparsedConfig
+		}
 		if f == nil {
 			continue
 		}

@@ -105,6 +105,16 @@ account "a" {
   colour = 1`)}, nil},
 		{"password in api_url", map[string]string{"m.hcl": account(`  password = "x"
   api_url = "http://u:` + sentinel + `@example.com/"`)}, nil},
+		{"variable file that does not parse", map[string]string{"m.hcl": `variable "pw" {
+  sensitive = true
+}
+` + account(`  password = var.pw`), "/vars/pw.vars": `pw = "` + sentinel + `" x = 2`},
+			[]func(*Source){func(s *Source) { s.VarFiles = []string{"/vars/pw.vars"} }}},
+		{"sensitive default on a line that does not parse", map[string]string{"m.hcl": `variable "pw" {
+  sensitive = true
+  default   = "` + sentinel + `" x
+}
+` + account(`  password = var.pw`)}, nil},
 		{"duplicate login", map[string]string{"m.hcl": `account "a" {
   username = env("PW")
   password = "x"

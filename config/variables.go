@@ -206,6 +206,9 @@ func (l *loader) readVarFile(name string, vars map[string]*variable) {
 		f, d = hclsyntax.ParseConfig(b, name, hcl.InitialPos)
 	}
 	l.add(d)
+	if d.HasErrors() {
+		l.unparsed[name] = unparsedVarFile
+	}
 	if f == nil || d.HasErrors() {
 		return
 	}

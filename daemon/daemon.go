@@ -79,6 +79,11 @@ type Daemon struct {
 
 	// reloadMu serialises generations: start-up, reloads, shutdown.
 	reloadMu sync.Mutex
+	// stopping is set, under reloadMu, once shutdown began: a reload that
+	// waited for reloadMu meanwhile (SIGHUP or POST /v1/reload just before
+	// SIGTERM) must not apply a generation after the keepers and the socket
+	// are gone.
+	stopping bool
 
 	mu         sync.RWMutex // guards the fields below
 	cfg        *config.Config

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/swaykeep/swaykeep/config"
@@ -66,6 +67,11 @@ func (d *Daemon) load() (*config.Result, string) {
 func (d *Daemon) Reload(ctx context.Context) ReloadResult {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
+	if d.stopping {
+		// Shutdown holds or held reloadMu: nothing of a new generation may
+		// start, bind or retire any more.
+		return ReloadResult{Time: d.opts.Now(), Err: "the daemon is stopping; nothing was reloaded"}
+	}
 	// systemd sees every reload, a failed one too: RELOADING=1, then READY=1.
 	d.notify.Reloading()
 	defer d.notify.Ready()
@@ -137,7 +143,8 @@ func (d *Daemon) apply(ctx context.Context, next *config.Config) (config.Diff, e
 
 	// Swap.
 	var retiring []*account
-	var restart []*prepared
+	var added, starting []*prepared
+	var handover []handover
 	d.mu.Lock()
 	for _, ch := range diff.Accounts {
 		old := d.accounts[ch.Name]
@@ -147,15 +154,37 @@ func (d *Daemon) apply(ctx context.Context, next *config.Config) (config.Diff, e
 			delete(d.accounts, ch.Name)
 			d.metrics.Forget(ch.Name)
 		case ch.Kind == config.Added:
-			d.start(preps[ch.Name])
+			added = append(added, preps[ch.Name])
 		case ch.What&config.LoginChanged != 0:
 			// A new session: the old one is unpublished and logged out
 			// first, so the account never holds two.
 			retiring = append(retiring, old)
 			delete(d.accounts, ch.Name)
-			restart = append(restart, preps[ch.Name])
+			starting = append(starting, preps[ch.Name])
 		default:
-			d.reconfigure(old, next.Account(ch.Name), ch.What, preps[ch.Name])
+			if h := d.reconfigure(old, next.Account(ch.Name), ch.What, preps[ch.Name]); h.p != nil {
+				handover = append(handover, h)
+			}
+		}
+	}
+	// An added account starts now, unless it takes a token file path that
+	// an account of the running generation holds: then it waits below.
+	held := make(map[string]bool)
+	for _, a := range retiring {
+		for _, path := range a.sink.Paths() {
+			held[path] = true
+		}
+	}
+	for _, h := range handover {
+		for _, path := range h.a.sink.Paths() {
+			held[path] = true
+		}
+	}
+	for _, p := range added {
+		if slices.ContainsFunc(p.sink.Paths(), func(path string) bool { return held[path] }) {
+			starting = append(starting, p)
+		} else {
+			d.start(p)
 		}
 	}
 	d.cfg = next
@@ -164,11 +193,16 @@ func (d *Daemon) apply(ctx context.Context, next *config.Config) (config.Diff, e
 	swapSocket()
 	d.applyDaemonSettings(prev, next)
 
-	// Stop what is gone, then start what replaces it.
+	// Stop what is gone, then hand token files over and start what replaces
+	// it. A token file path may pass from one account to another between
+	// generations (an account renamed, files reshuffled): its old owner must
+	// have removed it before its new owner writes it, or the new token is
+	// deleted behind its keeper's back.
 	d.retireAll(ctx, retiring)
-	if len(restart) > 0 {
+	d.handOver(handover)
+	if len(starting) > 0 {
 		d.mu.Lock()
-		for _, p := range restart {
+		for _, p := range starting {
 			d.start(p)
 		}
 		d.mu.Unlock()
@@ -177,21 +211,89 @@ func (d *Daemon) apply(ctx context.Context, next *config.Config) (config.Diff, e
 	return diff, nil
 }
 
-// reconfigure applies a change that needs no new session: token files,
-// readers or timings. The caller holds d.mu.
-func (d *Daemon) reconfigure(a *account, next *config.Account, what config.What, p *prepared) {
+// handover is a running account's move to a new token file set.
+type handover struct {
+	a *account
+	p *prepared
+}
+
+// reconfigure applies a change that needs no new session: readers and
+// timings at once; new token files (and their permissions) through the
+// handover it returns, which handOver applies. The caller holds d.mu.
+func (d *Daemon) reconfigure(a *account, next *config.Account, what config.What, p *prepared) handover {
 	if p != nil {
-		// The keeper publishes its token into the new set; files the new
-		// set does not declare are removed now (and forgotten by the old set,
-		// so a late publish cannot bring them back).
-		a.k.SetSink(p.sink)
-		if err := a.sink.RemoveExcept(p.sink.Paths()); err != nil {
-			d.log.WithField("account", a.cfg.Name).WithError(err).Warn("remove token files no longer declared")
-		}
-		a.sink, a.readers = p.sink, p.readers
+		a.readers = p.readers
 	}
 	if what&config.TimingsChanged != 0 {
 		a.k.SetTimings(next.PingInterval, next.RequestTimeout)
 	}
 	a.cfg = next
+	return handover{a: a, p: p}
+}
+
+// handOver moves accounts to their new token file sets. For each account
+// the keeper switches first and the old set is retired after (RemoveExcept
+// removes the files no longer declared), so an unpublish racing the switch
+// still reaches every file. A path that passes from one account to another
+// is removed by its old owner before its new owner switches and writes it;
+// only when accounts swap paths among themselves (a cycle) do the rest retire
+// their old sets before switching.
+func (d *Daemon) handOver(hs []handover) {
+	pending := hs
+	for len(pending) > 0 {
+		// Paths the pending old sets still hold and will give up.
+		giving := make(map[string]*account)
+		for _, h := range pending {
+			keep := h.p.sink.Paths()
+			for _, path := range h.a.sink.Paths() {
+				if !slices.Contains(keep, path) {
+					giving[path] = h.a
+				}
+			}
+		}
+		var ready, rest []handover
+		for _, h := range pending {
+			if slices.ContainsFunc(h.p.sink.Paths(), func(path string) bool {
+				from, ok := giving[path]
+				return ok && from != h.a
+			}) {
+				rest = append(rest, h)
+			} else {
+				ready = append(ready, h)
+			}
+		}
+		if len(ready) == 0 {
+			// A cycle: retire every old set first, then switch.
+			for _, h := range rest {
+				d.retireSet(h)
+			}
+			d.switchSets(rest)
+			return
+		}
+		d.switchSets(ready)
+		for _, h := range ready {
+			d.retireSet(h)
+		}
+		pending = rest
+	}
+}
+
+// switchSets makes the keepers publish into their new sets.
+func (d *Daemon) switchSets(hs []handover) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, h := range hs {
+		h.a.k.SetSink(h.p.sink)
+	}
+}
+
+// retireSet removes the files of an account's old set that its new set does
+// not declare, and retires it: a late publish into it touches no file.
+func (d *Daemon) retireSet(h handover) {
+	if err := h.a.sink.RemoveExcept(h.p.sink.Paths()); err != nil {
+		d.log.WithField("account", h.a.cfg.Name).WithError(err).Warn("remove token files no longer declared")
+	}
+	d.mu.Lock()
+	h.a.sink = h.p.sink
+	d.mu.Unlock()
 }

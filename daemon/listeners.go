@@ -30,6 +30,7 @@ type listeners struct {
 func (d *Daemon) prepareSocket(prev, next *config.Config) (swap func(), err error) {
 	l := &d.listeners
 	var newSock net.Listener
+	chmod := false
 	switch {
 	case d.opts.NoSocket || l.activated:
 	case prev == nil && d.opts.Listener != nil:
@@ -40,7 +41,7 @@ func (d *Daemon) prepareSocket(prev, next *config.Config) (swap func(), err erro
 	case prev.Daemon.Socket.Path != next.Daemon.Socket.Path:
 		newSock, err = socket.Listen(next.Daemon.Socket.Path, next.Daemon.Socket.Mode)
 	case prev.Daemon.Socket.Mode != next.Daemon.Socket.Mode:
-		err = os.Chmod(next.Daemon.Socket.Path, next.Daemon.Socket.Mode)
+		chmod = true // last: a reload that fails must leave the socket as it was
 	}
 	if err != nil {
 		return nil, fmt.Errorf("socket %s: %w", next.Daemon.Socket.Path, err)
@@ -54,6 +55,14 @@ func (d *Daemon) prepareSocket(prev, next *config.Config) (swap func(), err erro
 				newSock.Close()
 			}
 			return nil, fmt.Errorf("metrics listener %s: %w", next.Daemon.MetricsListen, err)
+		}
+	}
+	if chmod {
+		if err := os.Chmod(next.Daemon.Socket.Path, next.Daemon.Socket.Mode); err != nil {
+			if newMetrics != nil {
+				newMetrics.Close()
+			}
+			return nil, fmt.Errorf("socket %s: %w", next.Daemon.Socket.Path, err)
 		}
 	}
 	metricsOff := prev != nil && prev.Daemon.MetricsListen != "" && next.Daemon.MetricsListen == ""

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/swaykeep/swaykeep/config"
@@ -32,6 +33,11 @@ const (
 	reloadTimeout = 2 * time.Minute
 	// socketDrain bounds how long shutdown waits for socket requests.
 	socketDrain = 5 * time.Second
+	// savedLogoutTimeout bounds the logouts of saved sessions that start-up
+	// drops (accounts removed or changed while the daemon was down), all
+	// together; savedLogoutParallel is how many run at once.
+	savedLogoutTimeout  = 10 * time.Second
+	savedLogoutParallel = 16
 )
 
 // Run loads the configuration, reconciles the saved state, starts a keeper
@@ -115,6 +121,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 			d.log.Info("stopping")
 			d.reloadMu.Lock()
 			defer d.reloadMu.Unlock()
+			d.stopping = true
 			d.shutdown(d.Config().Daemon.LogoutOnExit)
 			return nil
 		case <-d.opts.Reload:
@@ -224,6 +231,7 @@ func (d *Daemon) reconcileSaved(ctx context.Context, cfg *config.Config) {
 	if err != nil {
 		d.log.WithError(err).Warn("read saved sessions")
 	}
+	var dropped []statedir.Record
 	for _, rec := range recs {
 		log := d.log.WithField("account", rec.Account)
 		a := cfg.Account(rec.Account)
@@ -239,12 +247,35 @@ func (d *Daemon) reconcileSaved(ctx context.Context, cfg *config.Config) {
 			}
 			continue
 		}
-		if !rec.Token.IsZero() && rec.APIURL != "" {
-			d.logoutSaved(ctx, rec)
-		}
 		if err := sink.RemoveFiles(rec.Files); err != nil {
 			log.WithError(err).Warn("remove token files of a session no longer configured")
 		}
+		dropped = append(dropped, rec)
+	}
+	// Logged out in parallel within one bound: one request timeout per
+	// account, one after the other, would hold a fleet's start-up past
+	// systemd's start timeout when the API does not answer.
+	lctx, cancel := context.WithTimeout(ctx, savedLogoutTimeout)
+	defer cancel()
+	sem := make(chan struct{}, savedLogoutParallel)
+	var wg sync.WaitGroup
+	for _, rec := range dropped {
+		if rec.Token.IsZero() || rec.APIURL == "" {
+			continue
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-lctx.Done():
+			continue // out of time: the server's timeout ends the session
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			d.logoutSaved(lctx, rec)
+		})
+	}
+	wg.Wait()
+	for _, rec := range dropped {
+		log := d.log.WithField("account", rec.Account)
 		if err := d.store.Delete(rec.Account); err != nil {
 			log.WithError(err).Warn("forget saved session")
 		}
@@ -292,7 +323,11 @@ func (d *Daemon) consumeEvents(ctx context.Context) {
 				evs, cancel = d.events.Subscribe()
 				continue
 			}
-			d.metrics.Observe(ev)
+			// A retired keeper's last events (Stopped) arrive after apply
+			// forgot its account's series: they must not bring them back.
+			if d.lookup(ev.Account) != nil {
+				d.metrics.Observe(ev)
+			}
 			d.updateStatus()
 		}
 	}

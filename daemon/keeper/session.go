@@ -67,7 +67,7 @@ func (k *Keeper) login(ctx context.Context) {
 		// Retrying soon cannot help; say where to look.
 		k.loginFails++
 		k.retry = k.after(k.jitter(BadRequestBackoff, pingJitter))
-		k.setState(Backoff, fmt.Errorf("%w (is api_url %q right?)", err, a.APIURL), false)
+		k.setState(Backoff, fmt.Errorf("%w (is api_url right?)", err), false)
 	default: // transient, and anything unclassified
 		k.loginFails++
 		k.retry = k.after(k.fullJitter(k.loginFails-1, backoffBase, backoffCap, backoffMin))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -30,7 +31,7 @@ type answer struct {
 // call sends one request and classifies the outcome (api/sway-auth.md, "How
 // to classify outcomes"). token is "" for login; body is nil for ping and
 // logout. It returns an answer only for a 2xx status.
-func (c *Client) call(ctx context.Context, op, endpoint, token string, body []byte) (ans answer, err error) {
+func (c *Client) call(ctx context.Context, op, endpoint, token string, body []byte, hide string) (ans answer, err error) {
 	start := time.Now()
 	defer func() {
 		if c.observe != nil {
@@ -62,7 +63,11 @@ func (c *Client) call(ctx context.Context, op, endpoint, token string, body []by
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		// url.Error names the endpoint, never a header: no token leaks here.
+		// url.Error would add the endpoint, whose base URL may come from a
+		// secret source (api_url = env(...)); Op already says which call.
+		if uerr, ok := errors.AsType[*url.Error](err); ok {
+			err = uerr.Err
+		}
 		return answer{}, &Error{Op: op, Kind: ErrTransient, Err: err}
 	}
 	defer resp.Body.Close()
@@ -85,7 +90,7 @@ func (c *Client) call(ctx context.Context, op, endpoint, token string, body []by
 	// An error answer: its status decides the class; the body (if it is
 	// JSON at all, and however truncated) only adds detail.
 	e := &Error{Op: op, Status: resp.StatusCode, Kind: kind}
-	e.Code, e.Description = decodeError(data)
+	e.Code, e.Description = decodeError(data, token, hide)
 	if kind == ErrRateLimited {
 		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}

@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -174,9 +173,9 @@ func (c *Client) Login(ctx context.Context, cr Credentials) (Session, error) {
 	if err != nil {
 		return Session{}, &Error{Op: "login", Kind: ErrBadRequest, Err: err}
 	}
-	ans, err := c.call(ctx, "login", c.login, "", body)
+	ans, err := c.call(ctx, "login", c.login, "", body, cr.Password.Reveal())
 	if err != nil {
-		return Session{}, redact(err, cr.Password.Reveal())
+		return Session{}, err
 	}
 	s, err := decodeSession(ans.body, "")
 	if err != nil {
@@ -193,9 +192,9 @@ func (c *Client) Ping(ctx context.Context, tok secret.Secret) (Session, error) {
 	if err := CheckToken(tok.Reveal()); err != nil {
 		return Session{}, &Error{Op: "ping", Kind: ErrSessionGone, Err: err}
 	}
-	ans, err := c.call(ctx, "ping", c.ping, tok.Reveal(), nil)
+	ans, err := c.call(ctx, "ping", c.ping, tok.Reveal(), nil, "")
 	if err != nil {
-		return Session{}, redact(err, tok.Reveal())
+		return Session{}, err
 	}
 	s, err := decodeSession(ans.body, tok)
 	if err != nil {
@@ -210,20 +209,9 @@ func (c *Client) Logout(ctx context.Context, tok secret.Secret) error {
 	if err := CheckToken(tok.Reveal()); err != nil {
 		return &Error{Op: "logout", Kind: ErrSessionGone, Err: err}
 	}
-	_, err := c.call(ctx, "logout", c.logout, tok.Reveal(), nil)
+	_, err := c.call(ctx, "logout", c.logout, tok.Reveal(), nil, "")
 	if err != nil {
-		return redact(err, tok.Reveal())
+		return err
 	}
 	return nil
-}
-
-// redact removes a secret from an error's description, in case a server
-// echoes it back. The token and password are never put in errors by this
-// package; this guards against the server.
-func redact(err error, s string) error {
-	var e *Error
-	if s != "" && errors.As(err, &e) {
-		e.Description = strings.ReplaceAll(e.Description, s, secret.Redacted)
-	}
-	return err
 }

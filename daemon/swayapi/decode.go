@@ -112,7 +112,11 @@ func tokenByte(c byte) bool {
 
 // decodeError reads an error answer's errorCode (a JSON string or number)
 // and description, best effort: a body that is not JSON yields "", "".
-func decodeError(body []byte) (code, description string) {
+//
+// Every string of hide (the password or token the request carried) is
+// replaced by "(sensitive)" before the text is sanitized and cut, so that a
+// server echoing a secret cannot leak it, nor a truncated part of it.
+func decodeError(body []byte, hide ...string) (code, description string) {
 	var m struct {
 		ErrorCode   json.RawMessage `json:"errorCode"`
 		Description json.RawMessage `json:"description"`
@@ -120,18 +124,23 @@ func decodeError(body []byte) (code, description string) {
 	if json.Unmarshal(bytes.TrimSpace(body), &m) != nil {
 		return "", ""
 	}
-	return rawScalar(m.ErrorCode), rawScalar(m.Description)
+	return rawScalar(m.ErrorCode, hide), rawScalar(m.Description, hide)
 }
 
 // rawScalar renders a JSON string or number as text, sanitized; anything
 // else as "".
-func rawScalar(raw json.RawMessage) string {
+func rawScalar(raw json.RawMessage, hide []string) string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return ""
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
+		for _, h := range hide {
+			if h != "" {
+				s = strings.ReplaceAll(s, h, secret.Redacted)
+			}
+		}
 		return sanitize(s)
 	}
 	var n json.Number

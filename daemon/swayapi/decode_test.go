@@ -188,3 +188,22 @@ func TestUnusableTokenIsNotSent(t *testing.T) {
 		t.Errorf("%d requests sent with unusable tokens", n)
 	}
 }
+
+// TestServerEchoesSecretsAtTheCut: a password echoed where the description
+// is cut, in the errorCode, or JSON-escaped, leaks no part of itself.
+func TestServerEchoesSecretsAtTheCut(t *testing.T) {
+	pad := strings.Repeat("x", maxDescription-len(sentinelPassword)/2)
+	escaped := strings.ReplaceAll(sentinelPassword, "S", `\u0053`)
+	for name, body := range map[string]string{
+		"cut":       `{"errorCode":"3","description":"` + pad + sentinelPassword + `"}`,
+		"errorCode": `{"errorCode":"` + sentinelPassword + `","description":"no"}`,
+		"escaped":   `{"errorCode":"3","description":"` + escaped + `"}`,
+	} {
+		c := newClient(t, scripted(401, nil, body))
+		_, err := c.Login(context.Background(), alice)
+		half := sentinelPassword[:len(sentinelPassword)/2]
+		if strings.Contains(err.Error(), half) {
+			t.Errorf("%s: error shows part of the password: %v", name, err)
+		}
+	}
+}
