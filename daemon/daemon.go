@@ -52,15 +52,29 @@ type Options struct {
 	Notify *notify.Notifier
 }
 
-// ConfigError is returned by Run when the configuration cannot be loaded at
-// start; the command exits with EX_CONFIG (78).
+// ConfigError is returned by Run when the configuration cannot be used at
+// start: it does not load (Result holds the diagnostics), or it names
+// something that does not exist, such as an unknown reader (Err). The
+// command exits with EX_CONFIG (78), which systemd does not restart: trying
+// again would not help.
 type ConfigError struct {
-	Result *config.Result
+	Result *config.Result // the load, when it had errors
+	Err    error          // otherwise, what could not be applied
 }
 
 func (e *ConfigError) Error() string {
+	if e.Err != nil {
+		return "invalid configuration: " + e.Err.Error()
+	}
 	return fmt.Sprintf("invalid configuration: %d error(s)", len(e.Result.Diagnostics.Errs()))
 }
+
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// errUnusable marks an apply error that is the configuration's fault (an
+// unknown user or group, a group the daemon is not in), as opposed to the
+// machine's (a socket that cannot be bound now).
+var errUnusable = errors.New("configuration cannot be applied")
 
 // Daemon runs one configuration generation at a time.
 type Daemon struct {

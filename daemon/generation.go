@@ -128,13 +128,13 @@ func (d *Daemon) apply(ctx context.Context, next *config.Config) (config.Diff, e
 		}
 		p, err := d.prepare(next.Account(ch.Name))
 		if err != nil {
-			return diff, err
+			return diff, fmt.Errorf("%w: %w", errUnusable, err)
 		}
 		preps[ch.Name] = p
 	}
 	admins, err := d.resolve(next.Daemon.Admins)
 	if err != nil {
-		return diff, fmt.Errorf("admins: %w", err)
+		return diff, fmt.Errorf("%w: admins: %w", errUnusable, err)
 	}
 	swapSocket, err := d.prepareSocket(prev, next)
 	if err != nil {

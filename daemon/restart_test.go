@@ -1,7 +1,9 @@
 package daemon
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -136,6 +138,32 @@ func TestSuspendUnpublishesExpiredToken(t *testing.T) {
 		r.settle(5 * time.Second)
 		if r.token("alice") == "" || sim.Stats("alice").Logins != 2 {
 			t.Errorf("after resume: state %s, logins %d", r.stateOf("alice"), sim.Stats("alice").Logins)
+		}
+	})
+}
+
+// TestUnknownReaderAtStartIsConfigError: a name that does not resolve is the
+// configuration's fault; the daemon exits with EX_CONFIG rather than being
+// restarted in a loop by systemd.
+func TestUnknownReaderAtStartIsConfigError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sim := newSim("alice")
+		r := newRig(t, sim, map[string]string{"main.hcl": baseConfig, "a.hcl": `account "alice" {
+  username = "alice"
+  password = "alice-pw"
+  readers {
+    users = ["no-such-user-swaykeep-test"]
+  }
+}
+`})
+		r.start()
+		err := r.stop()
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Err == nil || !strings.Contains(err.Error(), "no-such-user-swaykeep-test") {
+			t.Fatalf("Run = %v, want a *ConfigError naming the user", err)
+		}
+		if sim.Stats("alice").Logins != 0 {
+			t.Error("logged in with a configuration that cannot be applied")
 		}
 	})
 }

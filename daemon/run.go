@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -84,6 +85,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if _, err := d.apply(ctx, cfg); err != nil {
 		d.reloadMu.Unlock()
 		d.shutdown(false)
+		if errors.Is(err, errUnusable) {
+			return &ConfigError{Err: err}
+		}
 		return fmt.Errorf("%w: %w", errStartup, err)
 	}
 	d.mu.Lock()

@@ -65,7 +65,9 @@ func exitStatus(err error, stderr io.Writer) int {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &ce):
-		ce.Result.WriteDiagnostics(stderr, false)
+		if ce.Result != nil {
+			ce.Result.WriteDiagnostics(stderr, false)
+		}
 		fmt.Fprintln(stderr, "swaykeep:", err)
 		return exitConfig
 	default:
