@@ -86,6 +86,7 @@ func (c *clients) prune(cfg *config.Config) {
 		if !slices.ContainsFunc(cfg.Accounts, func(a *config.Account) bool {
 			return clientKey{a.APIURL, a.CAFile} == key
 		}) {
+			c.m[key].CloseIdleConnections()
 			delete(c.m, key)
 		}
 	}

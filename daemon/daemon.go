@@ -157,6 +157,9 @@ func (d *Daemon) Config() *config.Config {
 func (d *Daemon) Statuses() []keeper.Status {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
+	if d.cfg == nil {
+		return nil // not started yet
+	}
 	out := make([]keeper.Status, 0, len(d.accounts))
 	for _, a := range d.cfg.Accounts {
 		if acct := d.accounts[a.Name]; acct != nil {

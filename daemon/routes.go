@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"path/filepath"
@@ -50,7 +51,11 @@ func (d *Daemon) addRoutes(s *socket.Server) {
 }
 
 func (d *Daemon) serveReload(w http.ResponseWriter, r *http.Request) {
-	res := d.Reload(r.Context())
+	// A client that hangs up must not cut the reload short: removed
+	// accounts are still logged out, within the route's own time limit.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), reloadTimeout)
+	defer cancel()
+	res := d.Reload(ctx)
 	ans := ReloadAnswer{OK: res.OK, Changed: res.Changed, Summary: res.Summary(), Diagnostics: res.Diagnostics, Diff: res.Diff}
 	if res.Changed {
 		var buf bytes.Buffer

@@ -99,7 +99,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 	d.waitReady(ctx)
 	d.metrics.ReloadResult(true, d.opts.Now())
-	d.notify.Ready()
+	if ctx.Err() == nil { // stopped during start-up: STOPPING=1 follows, not READY=1
+		d.notify.Ready()
+	}
 	d.updateStatus()
 	d.log.WithField("accounts", len(cfg.Accounts)).Info("swaykeep ready")
 
@@ -173,17 +175,19 @@ func (d *Daemon) waitReady(ctx context.Context) {
 // removed; without, token files stay valid until the server's timeout and
 // the next start resumes them (DESIGN.md §3 "Stop").
 func (d *Daemon) shutdown(logout bool) {
-	d.closeListeners()
 	d.mu.Lock()
 	accts := make([]*account, 0, len(d.accounts))
 	for _, a := range d.accounts {
 		accts = append(accts, a)
 	}
 	d.mu.Unlock()
+	// Keepers first: a socket request waiting for a token is answered at
+	// once ("stopped") instead of holding the socket's drain.
 	for _, a := range accts {
 		a.cancel()
 	}
 	d.wg.Wait()
+	d.closeListeners()
 	if !logout {
 		return
 	}
