@@ -203,6 +203,25 @@ func (l *loader) read(name string) ([]byte, error) {
 	return l.src.ReadFile(name)
 }
 
+// parse parses a file's bytes, HCL's JSON syntax for a .json name, and
+// keeps them for diagnostics; a file that does not parse is remembered as
+// kind, so its snippets hide what may be secret.
+func (l *loader) parse(name string, b []byte, kind unparsedKind) (*hcl.File, hcl.Diagnostics) {
+	l.sources[name] = b
+	var f *hcl.File
+	var d hcl.Diagnostics
+	if strings.HasSuffix(name, ".json") {
+		f, d = hcljson.Parse(b, name)
+	} else {
+		f, d = hclsyntax.ParseConfig(b, name, hcl.InitialPos)
+	}
+	l.add(d)
+	if d.HasErrors() {
+		l.unparsed[name] = kind
+	}
+	return f, d
+}
+
 // isConfigFile reports whether a directory entry is part of the configuration.
 func isConfigFile(name string) bool {
 	base := filepath.Base(name)
@@ -259,18 +278,7 @@ func (l *loader) parseFiles() bool {
 			})
 			continue
 		}
-		l.sources[name] = b
-		var f *hcl.File
-		var d hcl.Diagnostics
-		if strings.HasSuffix(name, ".json") {
-			f, d = hcljson.Parse(b, name)
-		} else {
-			f, d = hclsyntax.ParseConfig(b, name, hcl.InitialPos)
-		}
-		l.add(d)
-		if d.HasErrors() {
-			l.unparsed[name] = unparsedConfig
-		}
+		f, _ := l.parse(name, b, unparsedConfig)
 		if f == nil {
 			continue
 		}

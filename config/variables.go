@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
-	hcljson "github.com/hashicorp/hcl/v2/json"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -197,18 +196,7 @@ func (l *loader) readVarFile(name string, vars map[string]*variable) {
 			Detail: fmt.Sprintf("Reading %q: %s.", name, describeReadError(err))}})
 		return
 	}
-	l.sources[name] = b
-	var f *hcl.File
-	var d hcl.Diagnostics
-	if strings.HasSuffix(name, ".json") {
-		f, d = hcljson.Parse(b, name)
-	} else {
-		f, d = hclsyntax.ParseConfig(b, name, hcl.InitialPos)
-	}
-	l.add(d)
-	if d.HasErrors() {
-		l.unparsed[name] = unparsedVarFile
-	}
+	f, d := l.parse(name, b, unparsedVarFile)
 	if f == nil || d.HasErrors() {
 		return
 	}
