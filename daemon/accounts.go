@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -92,24 +93,43 @@ func (c *clients) prune(cfg *config.Config) {
 	}
 }
 
-// resolve turns a readers or admins block into ids.
-func (d *Daemon) resolve(p config.Principals) (socket.Principals, error) {
-	var out socket.Principals
-	for _, name := range p.Users {
-		uid, err := d.opts.Resolver.LookupUser(name)
-		if err != nil {
-			return out, err
+// resolve turns a readers or admins block into ids. A name that does not
+// exist (yet) is skipped with a warning: it grants nothing until a reload
+// finds it, which is what `swaykeep validate` warns about. known is the block
+// without those names. A lookup that fails otherwise is an error.
+func (d *Daemon) resolve(where string, p config.Principals) (ids socket.Principals, known config.Principals, err error) {
+	lookup := func(kind, name string, find func(string) (int, error)) (uint32, bool, error) {
+		id, err := find(name)
+		switch {
+		case errors.Is(err, sink.ErrUnknownName):
+			d.log.WithField(kind, name).Warnf("%s: no %s named %q: it gets no access until it exists (and a reload)", where, kind, name)
+			return 0, false, nil
+		case err != nil:
+			return 0, false, fmt.Errorf("%s: %w", where, err)
 		}
-		out.UIDs = append(out.UIDs, uint32(uid))
+		return uint32(id), true, nil
+	}
+	for _, name := range p.Users {
+		uid, ok, err := lookup("user", name, d.opts.Resolver.LookupUser)
+		if err != nil {
+			return ids, known, err
+		}
+		if ok {
+			ids.UIDs = append(ids.UIDs, uid)
+			known.Users = append(known.Users, name)
+		}
 	}
 	for _, name := range p.Groups {
-		gid, err := d.opts.Resolver.LookupGroup(name)
+		gid, ok, err := lookup("group", name, d.opts.Resolver.LookupGroup)
 		if err != nil {
-			return out, err
+			return ids, known, err
 		}
-		out.GIDs = append(out.GIDs, uint32(gid))
+		if ok {
+			ids.GIDs = append(ids.GIDs, gid)
+			known.Groups = append(known.Groups, name)
+		}
 	}
-	return out, nil
+	return ids, known, nil
 }
 
 // prepared is what an account of the next generation needs, built before
@@ -122,13 +142,13 @@ type prepared struct {
 
 // prepare resolves names and builds the token file set of a.
 func (d *Daemon) prepare(a *config.Account) (*prepared, error) {
-	set, err := sink.New(a.Name, a.APIURL, a.TokenFiles, a.Readers, sink.Options{Resolver: d.opts.Resolver})
+	readers, known, err := d.resolve("readers of "+a.Name, a.Readers)
 	if err != nil {
 		return nil, err
 	}
-	readers, err := d.resolve(a.Readers)
+	set, err := sink.New(a.Name, a.APIURL, a.TokenFiles, known, sink.Options{Resolver: d.opts.Resolver})
 	if err != nil {
-		return nil, fmt.Errorf("readers of %s: %w", a.Name, err)
+		return nil, err
 	}
 	if _, err := d.clients.get(a); err != nil {
 		return nil, err

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
 	"github.com/swaykeep/swaykeep/config"
+	"github.com/swaykeep/swaykeep/daemon/socket"
 )
 
 // ReloadResult is the outcome of one load of the configuration, as the
@@ -132,9 +134,32 @@ func (d *Daemon) apply(ctx context.Context, next *config.Config) (config.Diff, e
 		}
 		preps[ch.Name] = p
 	}
-	admins, err := d.resolve(next.Daemon.Admins)
+	// Names resolve when applied: the readers of an account whose
+	// configuration did not change are resolved again, so a user or group
+	// created since the last reload gets its access now.
+	reresolved := make(map[string]bool)
+	d.mu.RLock()
+	current := maps.Clone(d.accounts)
+	d.mu.RUnlock()
+	for _, a := range next.Accounts {
+		cur := current[a.Name]
+		if preps[a.Name] != nil || cur == nil || a.Readers.IsZero() {
+			continue
+		}
+		ids, _, err := d.resolve("readers of "+a.Name, a.Readers)
+		if err != nil || principalsEqual(ids, cur.readers) {
+			continue // a failing lookup keeps what the account has
+		}
+		p, err := d.prepare(a)
+		if err != nil {
+			return diff, fmt.Errorf("%w: %w", errUnusable, err)
+		}
+		preps[a.Name] = p
+		reresolved[a.Name] = true
+	}
+	admins, _, err := d.resolve("admins", next.Daemon.Admins)
 	if err != nil {
-		return diff, fmt.Errorf("%w: admins: %w", errUnusable, err)
+		return diff, fmt.Errorf("%w: %w", errUnusable, err)
 	}
 	swapSocket, err := d.prepareSocket(prev, next)
 	if err != nil {
@@ -166,6 +191,10 @@ func (d *Daemon) apply(ctx context.Context, next *config.Config) (config.Diff, e
 				handover = append(handover, h)
 			}
 		}
+	}
+	for name := range reresolved {
+		d.log.WithField("account", name).Info("readers resolved anew: access changed")
+		handover = append(handover, d.reconfigure(d.accounts[name], next.Account(name), config.ReadersChanged, preps[name]))
 	}
 	// An added account starts now, unless it takes a token file path that
 	// an account of the running generation holds: then it waits below.
@@ -209,6 +238,11 @@ func (d *Daemon) apply(ctx context.Context, next *config.Config) (config.Diff, e
 	}
 	d.clients.prune(next)
 	return diff, nil
+}
+
+// principalsEqual reports whether two resolved blocks grant the same ids.
+func principalsEqual(a, b socket.Principals) bool {
+	return slices.Equal(a.UIDs, b.UIDs) && slices.Equal(a.GIDs, b.GIDs)
 }
 
 // handover is a running account's move to a new token file set.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/swaykeep/swaykeep/config"
 	"github.com/swaykeep/swaykeep/daemon/keeper"
+	"github.com/swaykeep/swaykeep/daemon/sink"
 	"github.com/swaykeep/swaykeep/daemon/swayapi/swayapitest"
 )
 
@@ -22,17 +23,18 @@ import (
 // tests inside a synctest bubble: no network, no socket, no watcher, so
 // hours of virtual time pass in milliseconds.
 type rig struct {
-	t      *testing.T
-	dir    string // config directory
-	tokens string // token file directory
-	state  string // state_dir
-	sim    *swayapitest.Simulator
-	d      *Daemon
-	log    *strings.Builder
-	cancel context.CancelFunc
-	done   chan error
-	err    error
-	now    func() time.Time // injected wall clock, nil = time.Now
+	t        *testing.T
+	dir      string // config directory
+	tokens   string // token file directory
+	state    string // state_dir
+	sim      *swayapitest.Simulator
+	d        *Daemon
+	log      *strings.Builder
+	cancel   context.CancelFunc
+	done     chan error
+	err      error
+	now      func() time.Time // injected wall clock, nil = time.Now
+	resolver sink.Resolver    // nil = the OS's
 }
 
 // newRig writes files (name → content, with {{tokens}} and {{state}}
@@ -78,6 +80,7 @@ func (r *rig) start() {
 		Transport: func(string, string) (http.RoundTripper, error) { return r.sim.Transport(), nil },
 		NoSocket:  true,
 		Now:       r.now,
+		Resolver:  r.resolver,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
@@ -167,4 +170,11 @@ func newSim(users ...string) *swayapitest.Simulator {
 		sim.AddUser(u, "default", u+"-pw")
 	}
 	return sim
+}
+
+// logText returns what the daemon logged so far.
+func (r *rig) logText() string {
+	logMu <- struct{}{}
+	defer func() { <-logMu }()
+	return r.log.String()
 }

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/swaykeep/swaykeep/daemon/keeper"
+	"github.com/swaykeep/swaykeep/daemon/sink"
 )
 
 func TestRestartReusesValidSessionsWithoutLogin(t *testing.T) {
@@ -142,28 +144,69 @@ func TestSuspendUnpublishesExpiredToken(t *testing.T) {
 	})
 }
 
-// TestUnknownReaderAtStartIsConfigError: a name that does not resolve is the
-// configuration's fault; the daemon exits with EX_CONFIG rather than being
-// restarted in a loop by systemd.
-func TestUnknownReaderAtStartIsConfigError(t *testing.T) {
+// TestUnknownGroupAtStartIsConfigError: a token file's group that does not
+// exist is the configuration's fault; the daemon exits with EX_CONFIG
+// rather than being restarted in a loop by systemd.
+func TestUnknownGroupAtStartIsConfigError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sim := newSim("alice")
 		r := newRig(t, sim, map[string]string{"main.hcl": baseConfig, "a.hcl": `account "alice" {
   username = "alice"
   password = "alice-pw"
-  readers {
-    users = ["no-such-user-swaykeep-test"]
+  token_file {
+    path  = "{{tokens}}/alice.token"
+    group = "no-such-group-swaykeep-test"
   }
 }
 `})
 		r.start()
 		err := r.stop()
 		var ce *ConfigError
-		if !errors.As(err, &ce) || ce.Err == nil || !strings.Contains(err.Error(), "no-such-user-swaykeep-test") {
-			t.Fatalf("Run = %v, want a *ConfigError naming the user", err)
+		if !errors.As(err, &ce) || ce.Err == nil || !strings.Contains(err.Error(), "no-such-group-swaykeep-test") {
+			t.Fatalf("Run = %v, want a *ConfigError naming the group", err)
 		}
 		if sim.Stats("alice").Logins != 0 {
 			t.Error("logged in with a configuration that cannot be applied")
+		}
+	})
+}
+
+// TestUnknownReaderResolvedOnReload: a reader that does not exist yet is
+// skipped with a warning; once the user exists, a reload of the unchanged
+// configuration grants it access, without a login.
+func TestUnknownReaderResolvedOnReload(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sim := newSim("alice")
+		r := newRig(t, sim, map[string]string{"main.hcl": baseConfig, "a.hcl": `account "alice" {
+  username = "alice"
+  password = "alice-pw"
+  readers {
+    users = ["trader"]
+  }
+}
+`})
+		users := map[string]int{}
+		r.resolver = sink.MapResolver{Users: users, Groups: map[string]int{}}
+		r.start()
+		if r.stateOf("alice") != keeper.Active {
+			t.Fatalf("state %s: an unknown reader must not stop the account", r.stateOf("alice"))
+		}
+		if a, _ := r.d.Account("alice"); len(a.Readers.UIDs) != 0 {
+			t.Fatalf("readers %v before the user exists", a.Readers)
+		}
+		if !strings.Contains(r.logText(), `no user named \"trader\"`) {
+			t.Errorf("no warning about the unknown reader:\n%s", r.logText())
+		}
+		users["trader"] = 4242 // useradd trader
+		if res := r.d.Reload(context.Background()); !res.OK {
+			t.Fatalf("reload: %+v", res)
+		}
+		r.settle(time.Second)
+		if a, _ := r.d.Account("alice"); len(a.Readers.UIDs) != 1 || a.Readers.UIDs[0] != 4242 {
+			t.Errorf("readers %v after the user was created and the daemon reloaded", a.Readers)
+		}
+		if sim.Stats("alice").Logins != 1 {
+			t.Error("resolving a reader logged in again")
 		}
 	})
 }
