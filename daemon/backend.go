@@ -47,11 +47,30 @@ func (d *Daemon) Admins() socket.Principals {
 
 // Token implements socket.Backend.
 func (d *Daemon) Token(ctx context.Context, name string, minValid time.Duration, wait bool) (secret.Secret, time.Time, error) {
-	acct := d.lookup(name)
-	if acct == nil {
-		return "", time.Time{}, socket.ErrNotFound
+	for {
+		d.mu.RLock()
+		acct, replaced, down := d.accounts[name], d.replaced, d.down
+		d.mu.RUnlock()
+		if acct == nil {
+			return "", time.Time{}, socket.ErrNotFound
+		}
+		tok, exp, err := acct.k.Token(ctx, minValid, wait)
+		var nt *keeper.NoTokenError
+		if wait && !down && errors.As(err, &nt) && nt.State == keeper.Stopped && ctx.Err() == nil {
+			// A reload is replacing this account's keeper (its login
+			// fields changed): wait for the new one rather than fail.
+			select {
+			case <-replaced:
+				continue
+			case <-ctx.Done():
+			}
+		}
+		return d.tokenAnswer(acct, name, tok, exp, err)
 	}
-	tok, exp, err := acct.k.Token(ctx, minValid, wait)
+}
+
+// tokenAnswer maps a keeper's Token result to the socket's errors.
+func (d *Daemon) tokenAnswer(acct *account, name string, tok secret.Secret, exp time.Time, err error) (secret.Secret, time.Time, error) {
 	var nt *keeper.NoTokenError
 	switch {
 	case errors.Is(err, keeper.ErrTooLong):

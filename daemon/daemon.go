@@ -102,6 +102,8 @@ type Daemon struct {
 	mu         sync.RWMutex // guards the fields below
 	cfg        *config.Config
 	files      []string
+	replaced   chan struct{} // closed (and renewed) when a generation is in place
+	down       bool          // shutdown began: keepers are stopping for good
 	accounts   map[string]*account
 	admins     socket.Principals
 	lastReload ReloadResult
@@ -139,6 +141,7 @@ func New(opts Options) *Daemon {
 		probes:   make(chan chan struct{}),
 		reloads:  make(chan struct{}, 1),
 		accounts: make(map[string]*account),
+		replaced: make(chan struct{}),
 	}
 }
 

@@ -182,9 +182,10 @@ func (d *Daemon) apply(ctx context.Context, next *config.Config) (config.Diff, e
 			added = append(added, preps[ch.Name])
 		case ch.What&config.LoginChanged != 0:
 			// A new session: the old one is unpublished and logged out
-			// first, so the account never holds two.
+			// first, so the account never holds two. The old entry stays
+			// until the new keeper replaces it, so the account never looks
+			// unknown on the socket meanwhile.
 			retiring = append(retiring, old)
-			delete(d.accounts, ch.Name)
 			starting = append(starting, preps[ch.Name])
 		default:
 			if h := d.reconfigure(old, next.Account(ch.Name), ch.What, preps[ch.Name]); h.p != nil {
@@ -229,13 +230,14 @@ func (d *Daemon) apply(ctx context.Context, next *config.Config) (config.Diff, e
 	// deleted behind its keeper's back.
 	d.retireAll(ctx, retiring)
 	d.handOver(handover)
-	if len(starting) > 0 {
-		d.mu.Lock()
-		for _, p := range starting {
-			d.start(p)
-		}
-		d.mu.Unlock()
+	d.mu.Lock()
+	for _, p := range starting {
+		d.start(p)
 	}
+	// Wake socket callers waiting on a keeper this generation replaced.
+	close(d.replaced)
+	d.replaced = make(chan struct{})
+	d.mu.Unlock()
 	d.clients.prune(next)
 	return diff, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/swaykeep/swaykeep/config"
 	"github.com/swaykeep/swaykeep/daemon/keeper"
+	"github.com/swaykeep/swaykeep/daemon/swayapi/swayapitest"
 )
 
 // logins returns each user's login count at the simulator.
@@ -250,6 +251,46 @@ func TestReloadChurnLeaksNothing(t *testing.T) {
 		}
 		if sim.Stats("alice").Logins != 1 {
 			t.Error("churn of another account logged alice in again")
+		}
+	})
+}
+
+// TestReloadLoginChangeKeepsAccountVisible: while a reload replaces an
+// account's session (old one logged out first, then a new login), the
+// account stays known on the socket, and a token request that waits gets the
+// new token instead of a 404 or "stopped".
+func TestReloadLoginChangeKeepsAccountVisible(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sim := newSim("alice")
+		r := newRig(t, sim, map[string]string{"main.hcl": baseConfig, "a.hcl": accounts("alice")})
+		r.start()
+		old := r.token("alice")
+		sim.SetPassword("alice", "default", "new-pw")
+		r.write("a.hcl", strings.Replace(accounts("alice"), "alice-pw", "new-pw", 1))
+		sim.SetFaults(swayapitest.Faults{Latency: 3 * time.Second}) // a slow logout: a wide window
+
+		go r.d.Reload(context.Background())
+		r.settle(time.Second) // the old session is being logged out
+		if _, ok := r.d.Account("alice"); !ok {
+			t.Fatal("alice is unknown while her session is replaced")
+		}
+		type answer struct {
+			tok string
+			err error
+		}
+		got := make(chan answer, 1)
+		go func() {
+			tok, _, err := r.d.Token(context.Background(), "alice", 0, true)
+			got <- answer{tok.Reveal(), err}
+		}()
+		r.settle(time.Minute)
+		sim.SetFaults(swayapitest.Faults{})
+		a := <-got
+		if a.err != nil || a.tok == "" || a.tok == old {
+			t.Fatalf("token during the replacement: %q, %v; want the new token", a.tok, a.err)
+		}
+		if a.tok != r.token("alice") {
+			t.Error("the answer is not the published token")
 		}
 	})
 }

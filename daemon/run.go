@@ -176,6 +176,8 @@ func (d *Daemon) waitReady(ctx context.Context) {
 // the next start resumes them (DESIGN.md §3 "Stop").
 func (d *Daemon) shutdown(logout bool) {
 	d.mu.Lock()
+	d.down = true
+	close(d.replaced) // token requests waiting for a replaced keeper answer now
 	accts := make([]*account, 0, len(d.accounts))
 	for _, a := range d.accounts {
 		accts = append(accts, a)

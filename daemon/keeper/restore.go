@@ -128,10 +128,9 @@ func (k *Keeper) Logout(ctx context.Context) error {
 	if running {
 		return fmt.Errorf("log out %s: the keeper is still running", k.name)
 	}
-	if s := k.sess; s != nil {
-		k.logoutQuietly(ctx, s)
-		k.sess = nil
-	}
+	// Unpublish first: the token is about to die, so nobody may be handed
+	// it while the logout is under way (and a logout that hangs must not
+	// keep the files).
 	var errs []error
 	k.mu.Lock()
 	k.pub = publication{}
@@ -140,6 +139,10 @@ func (k *Keeper) Logout(ctx context.Context) error {
 	k.published = false
 	if err := k.currentSink().Unpublish(); err != nil {
 		errs = append(errs, fmt.Errorf("log out %s: %w", k.name, err))
+	}
+	if s := k.sess; s != nil {
+		k.logoutQuietly(ctx, s)
+		k.sess = nil
 	}
 	k.mu.Lock()
 	k.fillStatusLocked(Stopped, nil)
