@@ -61,7 +61,7 @@ func priority(l logrus.Level) journal.Priority {
 func journalVars(e *logrus.Entry) map[string]string {
 	vars := make(map[string]string, len(e.Data)+4)
 	vars["SYSLOG_IDENTIFIER"] = syslogIdentifier
-	if e.HasCaller() {
+	if e.Caller != nil {
 		vars["CODE_FILE"] = e.Caller.File
 		vars["CODE_LINE"] = strconv.Itoa(e.Caller.Line)
 		vars["CODE_FUNC"] = e.Caller.Function
