@@ -322,10 +322,20 @@ func (d *Daemon) logoutSaved(ctx context.Context, rec statedir.Record) {
 func (d *Daemon) consumeEvents(ctx context.Context) {
 	evs, cancel := d.events.Subscribe()
 	defer func() { cancel() }() // the latest subscription
+	// STATUS= counts every account: recount at most once a second, not per
+	// event (a restart of 1,000 accounts is 1,000 events within a second).
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	dirty := false
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-tick.C:
+			if dirty {
+				d.updateStatus()
+				dirty = false
+			}
 		case ev, ok := <-evs:
 			if !ok {
 				// Fell behind: resubscribe; status is recomputed from the
@@ -338,7 +348,7 @@ func (d *Daemon) consumeEvents(ctx context.Context) {
 			if d.lookup(ev.Account) != nil {
 				d.metrics.Observe(ev)
 			}
-			d.updateStatus()
+			dirty = true
 		}
 	}
 }
